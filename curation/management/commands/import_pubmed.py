@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from curation import services
+from curation.management.runs import report_run, run_progress
+
+
+class Command(BaseCommand):
+    help = (
+        "Import PubMed records from files, offline: efetch answers and MEDLINE baseline/update "
+        "files (.xml, .xml.gz) and MEDLINE text (.nbib, .txt as PubMed's 'Save' writes)."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("files", nargs="+", type=Path, metavar="FILE")
+
+    def handle(self, *args, files: list[Path], **options) -> None:
+        missing = [str(path) for path in files if not path.is_file()]
+        if missing:
+            raise CommandError(f"No such file: {', '.join(missing)}")
+        with run_progress(self) as on_batch:
+            run = services.pubmed_file_import(paths=files, on_batch=on_batch)
+        report_run(self, run)

@@ -1,0 +1,1039 @@
+"""Writes for curation: paper upserts, imports, syncs, feed refreshes, tagging, decisions."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import logging
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.db import DatabaseError, IntegrityError, connection, models, transaction
+from django.db.models import Model, Prefetch, Q
+from django.utils import timezone
+
+from curation import parser, records, tagger
+from curation.models import (
+    Author,
+    FacetKind,
+    Feed,
+    ImportRun,
+    Journal,
+    Mechanism,
+    Paper,
+    PaperFacet,
+    PublicationType,
+    RunKind,
+    RunStatus,
+    Tag,
+    TagAction,
+    TagEvent,
+    TagSource,
+    TagStatus,
+)
+from curation.pubmed import FetchBatch, PubmedClient, PubmedError, SearchWindow
+from curation.records import Deletion, MalformedSourceError, PaperRecord, RecordError
+
+logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 500
+# Bumped when the mapping from records to rows changes, so every paper is rewritten once.
+MAPPING_VERSION = "1"
+
+_PAPER_FIELDS = (
+    "doi",
+    "pmcid",
+    "pii",
+    "title",
+    "title_html",
+    "vernacular_title",
+    "abstract",
+    "abstract_sections",
+    "copyright",
+    "journal",
+    "volume",
+    "issue",
+    "pages",
+    "elocation_id",
+    "pub_year",
+    "pub_month",
+    "pub_day",
+    "pub_season",
+    "medline_date",
+    "pub_date",
+    "pub_date_precision",
+    "article_date",
+    "languages",
+    "mesh_headings",
+    "keywords",
+    "comments_corrections",
+    "is_retracted",
+    "status",
+    "date_completed",
+    "date_revised",
+    "entrez_date",
+    "source_format",
+    "source",
+    "content_hash",
+    "index_terms",
+    "updated_at",
+    "deleted_at",
+)
+
+
+@dataclass
+class BatchResult:
+    """What one batch of records did to the database."""
+
+    created: list[int] = field(default_factory=list)  # paper ids
+    updated: list[int] = field(default_factory=list)
+    unchanged: int = 0
+    deleted: int = 0
+    errors: list[RecordError] = field(default_factory=list)
+
+    @property
+    def changed_ids(self) -> list[int]:
+        return self.created + self.updated
+
+
+def record_hash(record: PaperRecord) -> str:
+    """Return a fingerprint of what a record says, ignoring how its source text was laid out."""
+    content = dataclasses.replace(record, source="", source_format="")
+    return hashlib.sha256(f"{MAPPING_VERSION}{content!r}".encode()).hexdigest()
+
+
+def _index_terms(record: PaperRecord) -> str:
+    terms = list(record.keywords)
+    for heading in record.mesh_headings:
+        terms.append(heading.descriptor)
+        terms.extend(qualifier.name for qualifier in heading.qualifiers)
+    return "; ".join(terms)
+
+
+def _paper_values(record: PaperRecord, *, journal_id: int | None, now: dt.datetime) -> dict:
+    date = record.pub_date
+    return {
+        "doi": record.doi,
+        "pmcid": record.pmcid,
+        "pii": record.pii,
+        "title": record.title,
+        "title_html": record.title_html,
+        "vernacular_title": record.vernacular_title,
+        "abstract": record.abstract,
+        "abstract_sections": [
+            {"label": s.label, "category": s.category, "text": s.text, "html": s.html}
+            for s in record.abstract_sections
+        ],
+        "copyright": record.copyright,
+        "journal_id": journal_id,
+        "volume": record.volume,
+        "issue": record.issue,
+        "pages": record.pages,
+        "elocation_id": record.elocation_id,
+        "pub_year": date.year,
+        "pub_month": date.month,
+        "pub_day": date.day,
+        "pub_season": date.season,
+        "medline_date": date.medline_date,
+        "pub_date": date.as_date(),
+        "pub_date_precision": date.precision,
+        "article_date": record.article_date,
+        "languages": list(record.languages),
+        "mesh_headings": [
+            {
+                "descriptor": h.descriptor,
+                "ui": h.ui,
+                "major_topic": h.major_topic,
+                "qualifiers": [
+                    {"name": q.name, "ui": q.ui, "major_topic": q.major_topic} for q in h.qualifiers
+                ],
+            }
+            for h in record.mesh_headings
+        ],
+        "keywords": list(record.keywords),
+        "comments_corrections": [
+            {"ref_type": c.ref_type, "pmid": c.pmid, "source": c.source}
+            for c in record.comments_corrections
+        ],
+        "is_retracted": record.is_retracted,
+        "status": record.status,
+        "date_completed": record.date_completed,
+        "date_revised": record.date_revised,
+        "entrez_date": record.entrez_date,
+        "source_format": record.source_format,
+        "source": record.source,
+        "content_hash": record_hash(record),
+        "index_terms": _index_terms(record),
+        "updated_at": now,
+        "deleted_at": None,
+    }
+
+
+def _too_long(instance: Model) -> str:
+    """Return why ``instance`` would not fit its columns, or "" when it fits."""
+    for model_field in instance._meta.concrete_fields:
+        limit = getattr(model_field, "max_length", None)
+        if limit is None:
+            continue
+        value = getattr(instance, model_field.attname)
+        if isinstance(value, str) and len(value) > limit:
+            return f"{model_field.verbose_name} is {len(value)} characters long (limit {limit})"
+    return ""
+
+
+def _journal_ids(recs: Sequence[PaperRecord]) -> dict[str, int]:
+    """Return journal key -> id for the records' journals, creating or completing rows."""
+    # A record with no journal at all has the empty key "title:" and gets no Journal row.
+    wanted = {r.journal.key: r.journal for r in recs if r.journal.key != "title:"}
+    if not wanted:
+        return {}
+    existing = {j.key: j for j in Journal.objects.filter(key__in=wanted)}
+    missing = [
+        Journal(key=key, **dataclasses.asdict(journal))
+        for key, journal in wanted.items()
+        if key not in existing
+    ]
+    if missing:
+        Journal.objects.bulk_create(missing, ignore_conflicts=True)
+        existing = {j.key: j for j in Journal.objects.filter(key__in=wanted)}
+    # A later, fuller record (an efetch after a demo .nbib) fills in what was missing.
+    completed = []
+    for key, journal in wanted.items():
+        row = existing[key]
+        changed = False
+        for name, value in dataclasses.asdict(journal).items():
+            if value and getattr(row, name) != value:
+                setattr(row, name, value)
+                changed = True
+        if changed:
+            completed.append(row)
+    if completed:
+        Journal.objects.bulk_update(completed, [f.name for f in dataclasses.fields(records.Journal)])
+    return {key: row.pk for key, row in existing.items()}
+
+
+def _publication_type_ids(recs: Sequence[PaperRecord]) -> dict[str, int]:
+    names = {name for r in recs for name in r.publication_types}
+    if not names:
+        return {}
+    existing = dict(PublicationType.objects.filter(name__in=names).values_list("name", "pk"))
+    if len(existing) < len(names):
+        PublicationType.objects.bulk_create(
+            [PublicationType(name=name) for name in names - existing.keys()],
+            ignore_conflicts=True,
+        )
+        existing = dict(PublicationType.objects.filter(name__in=names).values_list("name", "pk"))
+    return existing
+
+
+def _update_search_vectors(paper_ids: Sequence[int]) -> None:
+    """Recompute the weighted full-text vector (PostgreSQL only; SQLite searches with LIKE)."""
+    if not paper_ids or connection.vendor != "postgresql":
+        return
+    from django.contrib.postgres.search import SearchVector
+
+    Paper.objects.filter(pk__in=paper_ids).update(
+        search_vector=SearchVector("title", weight="A", config="english")
+        + SearchVector("abstract", weight="B", config="english")
+        + SearchVector("index_terms", weight="C", config="english")
+    )
+
+
+def _write_batch(recs: Sequence[PaperRecord], *, now: dt.datetime) -> BatchResult:
+    """Insert or update ``recs`` (distinct PMIDs) in the current transaction."""
+    result = BatchResult()
+    existing = {
+        pmid: (pk, content_hash, date_revised, deleted_at)
+        for pmid, pk, content_hash, date_revised, deleted_at in Paper.objects.filter(
+            pmid__in=[r.pmid for r in recs]
+        ).values_list("pmid", "pk", "content_hash", "date_revised", "deleted_at")
+    }
+    to_create: list[PaperRecord] = []
+    to_update: list[tuple[int, PaperRecord]] = []
+    for record in recs:
+        known = existing.get(record.pmid)
+        if known is None:
+            to_create.append(record)
+            continue
+        pk, content_hash, date_revised, deleted_at = known
+        stale = (
+            record.date_revised is not None
+            and date_revised is not None
+            and record.date_revised < date_revised
+        )
+        if stale or (content_hash == record_hash(record) and deleted_at is None):
+            # An older revision than the stored one (update files applied out of order)
+            # or the same content: nothing to write.
+            result.unchanged += 1
+        else:
+            to_update.append((pk, record))
+    if not to_create and not to_update:
+        return result
+
+    writing = to_create + [record for _, record in to_update]
+    journal_ids = _journal_ids(writing)
+    type_ids = _publication_type_ids(writing)
+
+    new_papers = []
+    for record in to_create:
+        values = _paper_values(record, journal_id=journal_ids.get(record.journal.key), now=now)
+        paper = Paper(pmid=record.pmid, created_at=now, **values)
+        problem = _too_long(paper)
+        if problem:
+            result.errors.append(RecordError(reason=problem, pmid=record.pmid))
+            continue
+        new_papers.append((paper, record))
+    changed_papers = []
+    for pk, record in to_update:
+        values = _paper_values(record, journal_id=journal_ids.get(record.journal.key), now=now)
+        paper = Paper(pk=pk, pmid=record.pmid, **values)
+        problem = _too_long(paper)
+        if problem:
+            result.errors.append(RecordError(reason=problem, pmid=record.pmid))
+            continue
+        changed_papers.append((paper, record))
+
+    if new_papers:
+        Paper.objects.bulk_create([paper for paper, _ in new_papers])
+    if changed_papers:
+        Paper.objects.bulk_update([paper for paper, _ in changed_papers], _PAPER_FIELDS)
+        changed_ids = [paper.pk for paper, _ in changed_papers]
+        Author.objects.filter(paper_id__in=changed_ids).delete()
+        Paper.publication_types.through.objects.filter(paper_id__in=changed_ids).delete()
+
+    authors = []
+    links = []
+    through = Paper.publication_types.through
+    for paper, record in new_papers + changed_papers:
+        for position, author in enumerate(record.authors):
+            if not (author.last_name or author.collective_name):
+                continue
+            authors.append(
+                Author(
+                    paper_id=paper.pk,
+                    position=position,
+                    last_name=author.last_name,
+                    fore_name=author.fore_name,
+                    initials=author.initials,
+                    suffix=author.suffix,
+                    collective_name=author.collective_name,
+                    orcid=author.orcid,
+                    affiliations=list(author.affiliations),
+                )
+            )
+        links.extend(
+            through(paper_id=paper.pk, publicationtype_id=type_ids[name])
+            for name in dict.fromkeys(record.publication_types)
+        )
+    Author.objects.bulk_create(authors)
+    through.objects.bulk_create(links)
+
+    result.created = [paper.pk for paper, _ in new_papers]
+    result.updated = [paper.pk for paper, _ in changed_papers]
+    _update_search_vectors(result.changed_ids)
+    return result
+
+
+def paper_upsert_batch(
+    *, records: Sequence[PaperRecord], now: dt.datetime | None = None
+) -> BatchResult:
+    """Insert new papers and update revised ones, in one transaction per batch.
+
+    PMIDs must be distinct within a batch (``_batches`` guarantees it). A record the
+    database refuses is isolated: the batch is retried one record at a time, so one bad
+    record is reported and the rest of its batch is still written. A paper is never
+    half-written: its row, authors and publication types commit together.
+    """
+    now = now or timezone.now()
+    try:
+        with transaction.atomic():
+            return _write_batch(records, now=now)
+    except (DatabaseError, ValueError) as exc:
+        logger.warning("Batch of %d records failed (%s); retrying one by one", len(records), exc)
+    result = BatchResult()
+    for record in records:
+        try:
+            with transaction.atomic():
+                one = _write_batch([record], now=now)
+        except (DatabaseError, ValueError) as exc:
+            result.errors.append(
+                RecordError(reason=f"database refused it: {exc}", pmid=record.pmid)
+            )
+            continue
+        result.created += one.created
+        result.updated += one.updated
+        result.unchanged += one.unchanged
+        result.errors += one.errors
+    return result
+
+
+def paper_delete_pmids(*, pmids: Iterable[int], now: dt.datetime | None = None) -> int:
+    """Honour a DeleteCitation: hide the papers, keeping their rows for notes and history."""
+    now = now or timezone.now()
+    return Paper.objects.filter(pmid__in=list(pmids), deleted_at__isnull=True).update(
+        deleted_at=now, updated_at=now
+    )
+
+
+def _batches(
+    items: Iterable[PaperRecord | Deletion | RecordError], size: int
+) -> Iterator[list[PaperRecord | Deletion | RecordError]]:
+    """Group items into batches of distinct PMIDs, keeping file order across batches.
+
+    A Deletion or a repeated PMID closes the batch, so what comes later in a file always
+    wins over what came earlier. A source that stops being well-formed ends with a
+    RecordError after the records read before the fault, which are still written.
+    """
+    batch: list = []
+    pmids: set[int] = set()
+    try:
+        for item in items:
+            if isinstance(item, PaperRecord):
+                if item.pmid in pmids or len(pmids) >= size:
+                    yield batch
+                    batch, pmids = [], set()
+                pmids.add(item.pmid)
+                batch.append(item)
+            elif isinstance(item, Deletion):
+                batch.append(item)
+                yield batch
+                batch, pmids = [], set()
+            else:
+                batch.append(item)
+    except MalformedSourceError as exc:
+        batch.append(RecordError(reason=str(exc)))
+    if batch:
+        yield batch
+
+
+def _error_entry(error: RecordError, *, origin: str = "") -> dict:
+    position = ", ".join(part for part in (origin, error.position) if part)
+    return {"pmid": error.pmid, "reason": error.reason, "position": position}
+
+
+OnBatch = Callable[[ImportRun, BatchResult], None]
+
+
+def run_record_items(
+    *,
+    run: ImportRun,
+    items: Iterable[PaperRecord | Deletion | RecordError],
+    origin: str = "",
+    batch_size: int = BATCH_SIZE,
+    on_batch: OnBatch | None = None,
+) -> None:
+    """Write parsed items into the database in batches, counting into ``run`` as it goes."""
+    for batch in _batches(items, batch_size):
+        recs = [item for item in batch if isinstance(item, PaperRecord)]
+        result = paper_upsert_batch(records=recs) if recs else BatchResult()
+        for item in batch:
+            if isinstance(item, Deletion):
+                result.deleted += paper_delete_pmids(pmids=item.pmids)
+            elif isinstance(item, RecordError):
+                result.errors.append(item)
+        run.created += len(result.created)
+        run.updated += len(result.updated)
+        run.unchanged += result.unchanged
+        run.failed += len(result.errors)
+        run.deleted += result.deleted
+        run.errors.extend(_error_entry(error, origin=origin) for error in result.errors)
+        run.progress_done += len(recs) + sum(1 for i in batch if isinstance(i, RecordError))
+        run.heartbeat_at = timezone.now()
+        run.save(
+            update_fields=[
+                "created",
+                "updated",
+                "unchanged",
+                "failed",
+                "deleted",
+                "errors",
+                "progress_done",
+                "heartbeat_at",
+            ]
+        )
+        if result.changed_ids:
+            _enqueue_tagging(result.changed_ids)
+        if on_batch:
+            on_batch(run, result)
+
+
+def _enqueue_tagging(paper_ids: list[int]) -> None:
+    from curation import tasks
+    from pof_lit.lib.tasks import enqueue
+
+    enqueue(tasks.tag_papers, paper_ids=paper_ids)
+
+
+def run_start(
+    *, kind: str, source: str, user=None, feed=None, total: int | None = None
+) -> ImportRun:
+    """Create a run in the running state."""
+    now = timezone.now()
+    return ImportRun.objects.create(
+        kind=kind,
+        status=RunStatus.RUNNING,
+        source=source,
+        started_by=user,
+        feed=feed,
+        progress_total=total,
+        started_at=now,
+        heartbeat_at=now,
+    )
+
+
+def run_finish(*, run: ImportRun, error: str = "") -> ImportRun:
+    """Close a run: failed with ``error``, partial when some records failed, else succeeded."""
+    if error:
+        run.status = RunStatus.FAILED
+        run.error = error
+    elif run.failed or run.missing_pmids:
+        run.status = RunStatus.PARTIAL
+    else:
+        run.status = RunStatus.SUCCEEDED
+    run.finished_at = timezone.now()
+    run.save()
+    return run
+
+
+def pubmed_file_import(
+    *, paths: Sequence[str | Path], user=None, on_batch: OnBatch | None = None
+) -> ImportRun:
+    """Import PubMed XML (.xml, .xml.gz) and MEDLINE text (.nbib, .txt) files, offline.
+
+    A file that stops being well-formed keeps what was read before the fault and is
+    reported as a failure; the other files are still imported.
+    """
+    run = run_start(kind=RunKind.FILE, source="\n".join(str(p) for p in paths), user=user)
+    for path in paths:
+        name = Path(path).name
+        try:
+            run_record_items(run=run, items=parser.parse_file(path), origin=name, on_batch=on_batch)
+        except (MalformedSourceError, OSError, EOFError, UnicodeDecodeError) as exc:
+            run.failed += 1
+            run.errors.append({"pmid": None, "reason": str(exc), "position": name})
+            run.save(update_fields=["failed", "errors"])
+    return run_finish(run=run)
+
+
+def demo_path() -> Path:
+    return Path(settings.BASE_DIR) / "curation" / "demo" / "pof_msc_demo.nbib"
+
+
+def demo_load(*, on_batch: OnBatch | None = None) -> ImportRun:
+    """Load the bundled real demo records through the same importer as any file."""
+    return pubmed_file_import(paths=[demo_path()], on_batch=on_batch)
+
+
+# --- PubMed sync and feed refresh ------------------------------------------------------
+
+# Feed windows overlap the previous run by this much: PubMed dates are whole days and a
+# record indexed late on the boundary day must not fall between two runs.
+FEED_WINDOW_OVERLAP = dt.timedelta(days=2)
+
+
+def _fetch_into_run(
+    *,
+    run: ImportRun,
+    batches: Iterable[FetchBatch],
+    limit: int | None = None,
+    on_batch: OnBatch | None = None,
+) -> set[int]:
+    """Upsert every fetched batch into ``run``; return the PMIDs seen (up to ``limit``)."""
+    seen: set[int] = set()
+    for batch in batches:
+        records = list(batch.records)
+        if limit is not None:
+            records = records[: max(limit - len(seen), 0)]
+        seen.update(record.pmid for record in records)
+        items: list = [*records, *batch.deletions, *batch.errors]
+        run_record_items(run=run, items=items, origin="efetch", on_batch=on_batch)
+        if batch.missing:
+            run.missing_pmids = sorted({*run.missing_pmids, *batch.missing})
+            run.save(update_fields=["missing_pmids"])
+        if limit is not None and len(seen) >= limit:
+            break
+    return seen
+
+
+def _window_plan(
+    client: PubmedClient,
+    *,
+    query: str,
+    since: dt.date | None,
+    until: dt.date,
+) -> tuple[list[SearchWindow], list[int]]:
+    """Search new records (entry date) and, with ``since``, revised ones (modification date).
+
+    Return the entry-date windows, fetched through the history server, and the PMIDs that
+    only the modification-date search found, fetched by id.
+    """
+    windows = client.search(query, mindate=since, maxdate=until if since else None, datetype="edat")
+    if since is None:
+        return windows, []
+    known = {pmid for window in windows for pmid in window.pmids}
+    revised = client.search(query, mindate=since, maxdate=until, datetype="mdat")
+    extra = [pmid for window in revised for pmid in window.pmids if pmid not in known]
+    return windows, list(dict.fromkeys(extra))
+
+
+def _sync(
+    *,
+    run: ImportRun,
+    client: PubmedClient,
+    query: str,
+    since: dt.date | None,
+    until: dt.date,
+    retry_pmids: Sequence[int] = (),
+    limit: int | None = None,
+    on_batch: OnBatch | None = None,
+) -> None:
+    windows, extra = _window_plan(client, query=query, since=since, until=until)
+    known = {pmid for window in windows for pmid in window.pmids}
+    extra += [pmid for pmid in retry_pmids if pmid not in known and pmid not in extra]
+    run.progress_total = sum(window.count for window in windows) + len(extra)
+    if limit is not None:
+        run.progress_total = min(run.progress_total, limit)
+    run.save(update_fields=["progress_total"])
+    seen: set[int] = set()
+    for window in windows:
+        if limit is not None and len(seen) >= limit:
+            break
+        remaining = None if limit is None else limit - len(seen)
+        seen |= _fetch_into_run(
+            run=run, batches=client.fetch(window), limit=remaining, on_batch=on_batch
+        )
+    if extra and (limit is None or len(seen) < limit):
+        remaining = None if limit is None else limit - len(seen)
+        _fetch_into_run(
+            run=run, batches=client.fetch_pmids(extra), limit=remaining, on_batch=on_batch
+        )
+
+
+def pubmed_sync(
+    *,
+    query: str,
+    since: dt.date | None = None,
+    limit: int | None = None,
+    user=None,
+    client: PubmedClient | None = None,
+    on_batch: OnBatch | None = None,
+) -> ImportRun:
+    """Fetch a PubMed query's records (added or revised since ``since``) into the database."""
+    client = client or PubmedClient.from_settings()
+    source = query if since is None else f"{query} (since {since.isoformat()})"
+    run = run_start(kind=RunKind.SYNC, source=source, user=user)
+    requests_before = client.requests_made
+    try:
+        _sync(
+            run=run,
+            client=client,
+            query=query,
+            since=since,
+            until=timezone.localdate(),
+            limit=limit,
+            on_batch=on_batch,
+        )
+    except PubmedError as exc:
+        run.requests = client.requests_made - requests_before
+        return run_finish(run=run, error=str(exc))
+    run.requests = client.requests_made - requests_before
+    return run_finish(run=run)
+
+
+def feed_refresh_start(*, feed: Feed, user=None) -> ImportRun | None:
+    """Queue a refresh of ``feed``; return None when one is already queued or running."""
+    try:
+        with transaction.atomic():
+            run = ImportRun.objects.create(
+                kind=RunKind.FEED,
+                status=RunStatus.QUEUED,
+                feed=feed,
+                source=feed.query,
+                started_by=user,
+            )
+    except IntegrityError:
+        return None  # run_one_open_per_feed: another refresh of this feed is open
+    from curation import tasks
+    from pof_lit.lib.tasks import enqueue
+
+    enqueue(tasks.refresh_feed, run_id=run.pk)
+    return run
+
+
+def runs_fail_lost(*, now: dt.datetime | None = None) -> int:
+    """Fail open runs whose worker stopped writing heartbeats (killed, or its host lost)."""
+    now = now or timezone.now()
+    limit = dt.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+    lost = ImportRun.objects.filter(
+        status__in=[RunStatus.QUEUED, RunStatus.RUNNING],
+        heartbeat_at__lt=now - limit,
+    )
+    return lost.update(
+        status=RunStatus.FAILED,
+        error="The worker running this refresh stopped answering; it was marked failed.",
+        finished_at=now,
+    )
+
+
+def feeds_dispatch_due(*, now: dt.datetime | None = None) -> list[ImportRun]:
+    """Queue a refresh for every active feed that is due; skip feeds with an open run."""
+    now = now or timezone.now()
+    runs_fail_lost(now=now)
+    runs = []
+    for feed in Feed.objects.filter(is_active=True):
+        if feed.is_due(now):
+            run = feed_refresh_start(feed=feed)
+            if run is not None:
+                runs.append(run)
+    return runs
+
+
+def _run_claim(run_id: int, *, task_id: str) -> ImportRun | None:
+    """Mark a queued run as running for this task; None if another task is running it.
+
+    A redelivered task (its worker was killed) carries the same task id, so it takes over
+    its own run; a second, different task for the same run finds it taken and stops.
+    """
+    now = timezone.now()
+    stale = now - dt.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+    claimable = Q(status=RunStatus.QUEUED) | Q(status=RunStatus.RUNNING, heartbeat_at__lt=stale)
+    if task_id:
+        claimable |= Q(status=RunStatus.RUNNING, task_id=task_id)
+    claimed = ImportRun.objects.filter(claimable, pk=run_id).update(
+        status=RunStatus.RUNNING,
+        task_id=task_id,
+        started_at=now,
+        heartbeat_at=now,
+        # A redelivered run starts its counts again; the upserts it repeats are no-ops.
+        created=0,
+        updated=0,
+        unchanged=0,
+        failed=0,
+        deleted=0,
+        errors=[],
+        missing_pmids=[],
+        progress_done=0,
+        requests=0,
+    )
+    if not claimed:
+        return None
+    return ImportRun.objects.select_related("feed").get(pk=run_id)
+
+
+def feed_refresh(
+    *,
+    run_id: int,
+    task_id: str = "",
+    final_attempt: bool = True,
+    client: PubmedClient | None = None,
+) -> ImportRun:
+    """Run one feed refresh: fetch what is new or revised since the last successful run.
+
+    The window starts ``FEED_WINDOW_OVERLAP`` before the previous run's end, so nothing
+    falls between runs; PMIDs the previous run could not fetch or store are tried again.
+    Only a run that finished moves the feed's ``synced_until``. When PubMed stays
+    unavailable the error is raised for the task to retry; the run goes back to queued
+    (keeping the error) unless this was the final attempt, which marks it failed.
+    """
+    run = _run_claim(run_id, task_id=task_id)
+    if run is None:
+        return ImportRun.objects.get(pk=run_id)
+    feed = run.feed
+    client = client or PubmedClient.from_settings()
+    until = run.started_at
+    since = feed.synced_until - FEED_WINDOW_OVERLAP if feed.synced_until else None
+    run.window_start = since
+    run.window_end = until
+    run.save(update_fields=["window_start", "window_end"])
+    previous = (
+        feed.runs.filter(status__in=[RunStatus.PARTIAL, RunStatus.SUCCEEDED])
+        .exclude(pk=run.pk)
+        .order_by("-finished_at")
+        .first()
+    )
+    retry = []
+    if previous is not None:
+        retry = [*previous.missing_pmids, *(e["pmid"] for e in previous.errors if e.get("pmid"))]
+    requests_before = client.requests_made
+    try:
+        _sync(
+            run=run,
+            client=client,
+            query=feed.query,
+            since=since.date() if since else None,
+            until=until.date(),
+            retry_pmids=retry,
+        )
+    except PubmedError as exc:
+        run.requests = client.requests_made - requests_before
+        if final_attempt:
+            run_finish(run=run, error=str(exc))
+        else:
+            run.status = RunStatus.QUEUED
+            run.error = f"Will retry: {exc}"
+            run.save(update_fields=["status", "error", "requests"])
+        raise
+    run.requests = client.requests_made - requests_before
+    run.error = ""
+    run_finish(run=run)
+    Feed.objects.filter(pk=feed.pk).update(synced_until=until, last_success_at=timezone.now())
+    return run
+
+
+# --- Tagging -------------------------------------------------------------------------
+
+
+@dataclass
+class TaggingResult:
+    papers: int = 0
+    papers_changed: int = 0
+    suggested: int = 0
+    revised: int = 0
+    withdrawn: int = 0
+
+
+@dataclass
+class _TagWrites:
+    """Row changes for a chunk of papers, written in bulk."""
+
+    papers: list[Paper] = field(default_factory=list)
+    facets_new: list[PaperFacet] = field(default_factory=list)
+    facets_changed: list[PaperFacet] = field(default_factory=list)
+    facets_gone: list[int] = field(default_factory=list)
+    tags_new: list[Tag] = field(default_factory=list)
+    tags_changed: list[Tag] = field(default_factory=list)
+    tags_gone: list[int] = field(default_factory=list)
+    events: list[TagEvent] = field(default_factory=list)
+
+    def save(self) -> None:
+        if self.facets_gone:
+            PaperFacet.objects.filter(pk__in=self.facets_gone).delete()
+        if self.tags_gone:
+            # Re-check the status in the DELETE itself: a curator may have decided meanwhile.
+            Tag.objects.filter(
+                pk__in=self.tags_gone, source=TagSource.AUTO, status=TagStatus.SUGGESTED
+            ).delete()
+        PaperFacet.objects.bulk_create(self.facets_new)
+        PaperFacet.objects.bulk_update(self.facets_changed, ["evidence", "tagger_version"])
+        # A curator adding the same mechanism meanwhile wins over the suggestion.
+        Tag.objects.bulk_create(self.tags_new, ignore_conflicts=True)
+        Tag.objects.bulk_update(
+            self.tags_changed, ["score", "evidence", "tagger_version", "updated_at"]
+        )
+        TagEvent.objects.bulk_create(self.events)
+        Paper.objects.bulk_update(
+            self.papers, ["is_relevant", "relevance_score", "tagger_version", "updated_at"]
+        )
+
+
+def _evidence_json(evidence: Iterable) -> list[dict]:
+    return [
+        {"sentence": e.sentence, "start": e.start, "end": e.end, "field": e.field} for e in evidence
+    ]
+
+
+def _tag_event(paper: Paper, mechanism: Mechanism, action: str, now: dt.datetime) -> TagEvent:
+    return TagEvent(
+        paper=paper,
+        mechanism=mechanism,
+        action=action,
+        from_status="" if action == TagAction.SUGGESTED else TagStatus.SUGGESTED,
+        to_status="" if action == TagAction.WITHDRAWN else TagStatus.SUGGESTED,
+        tagger_version=tagger.TAGGER_VERSION,
+        created_at=now,
+    )
+
+
+def _plan_tagging(
+    paper: Paper,
+    outcome: tagger.TagResult,
+    *,
+    mechanisms: dict[str, Mechanism],
+    now: dt.datetime,
+    writes: _TagWrites,
+    counts: TaggingResult,
+) -> bool:
+    """Plan the writes one tagger outcome needs; curator decisions are never touched.
+
+    Return whether anything about the paper changes.
+    """
+    version = tagger.TAGGER_VERSION
+    changed = False
+
+    relevance = (outcome.relevant, round(outcome.relevance_score, 4), version)
+    if (paper.is_relevant, paper.relevance_score, paper.tagger_version) != relevance:
+        paper.is_relevant, paper.relevance_score, paper.tagger_version = relevance
+        changed = True
+
+    wanted_facets = {
+        (kind, hit.value): _evidence_json(hit.evidence)
+        for kind, hits in (
+            (FacetKind.CELL_SOURCE, outcome.cell_sources),
+            (FacetKind.MODEL, outcome.models),
+            (FacetKind.AGENT, outcome.inducing_agents),
+        )
+        for hit in hits
+    }
+    current_facets = {(f.kind, f.value): f for f in paper.facets.all()}
+    for key, facet in current_facets.items():
+        if key not in wanted_facets:
+            writes.facets_gone.append(facet.pk)
+            changed = True
+    for (kind, value), evidence in wanted_facets.items():
+        facet = current_facets.get((kind, value))
+        if facet is None:
+            writes.facets_new.append(
+                PaperFacet(
+                    paper=paper, kind=kind, value=value, evidence=evidence, tagger_version=version
+                )
+            )
+            changed = True
+        elif facet.evidence != evidence or facet.tagger_version != version:
+            facet.evidence, facet.tagger_version = evidence, version
+            writes.facets_changed.append(facet)
+            changed = True
+
+    hits = {hit.slug: hit for hit in outcome.mechanisms if hit.slug in mechanisms}
+    current_tags = {t.mechanism.slug: t for t in paper.tags.all()}
+    for slug, tag in current_tags.items():
+        if tag.is_decided or slug in hits:
+            continue
+        writes.tags_gone.append(tag.pk)
+        writes.events.append(_tag_event(paper, tag.mechanism, TagAction.WITHDRAWN, now))
+        counts.withdrawn += 1
+        changed = True
+    for slug, hit in hits.items():
+        evidence = _evidence_json(hit.evidence)
+        score = round(hit.score, 4)
+        tag = current_tags.get(slug)
+        if tag is None:
+            writes.tags_new.append(
+                Tag(
+                    paper=paper,
+                    mechanism=mechanisms[slug],
+                    source=TagSource.AUTO,
+                    status=TagStatus.SUGGESTED,
+                    score=score,
+                    evidence=evidence,
+                    tagger_version=version,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+            writes.events.append(_tag_event(paper, mechanisms[slug], TagAction.SUGGESTED, now))
+            counts.suggested += 1
+            changed = True
+        elif not tag.is_decided and (
+            tag.score != score or tag.evidence != evidence or tag.tagger_version != version
+        ):
+            tag.score, tag.evidence, tag.tagger_version, tag.updated_at = (
+                score,
+                evidence,
+                version,
+                now,
+            )
+            writes.tags_changed.append(tag)
+            writes.events.append(_tag_event(paper, tag.mechanism, TagAction.REVISED, now))
+            counts.revised += 1
+            changed = True
+    if changed:
+        paper.updated_at = now
+        writes.papers.append(paper)
+    return changed
+
+
+def papers_tag(*, paper_ids: Sequence[int], chunk_size: int = 500) -> TaggingResult:
+    """Tag papers with the current tagger; only auto-suggested tags ever change.
+
+    Curator tags and decided tags (confirmed or rejected) are left exactly as they are,
+    and a second run over the same papers writes nothing.
+    """
+    mechanisms = {m.slug: m for m in Mechanism.objects.all()}
+    counts = TaggingResult()
+    for start in range(0, len(paper_ids), chunk_size):
+        chunk = paper_ids[start : start + chunk_size]
+        papers = (
+            Paper.objects.filter(pk__in=chunk)
+            .only("pk", "title", "abstract", "is_relevant", "relevance_score", "tagger_version")
+            .prefetch_related(
+                "facets", Prefetch("tags", queryset=Tag.objects.select_related("mechanism"))
+            )
+        )
+        writes = _TagWrites()
+        now = timezone.now()
+        for paper in papers:
+            outcome = tagger.tag(title=paper.title, abstract=paper.abstract)
+            counts.papers += 1
+            if _plan_tagging(
+                paper, outcome, mechanisms=mechanisms, now=now, writes=writes, counts=counts
+            ):
+                counts.papers_changed += 1
+        with transaction.atomic():
+            writes.save()
+    return counts
+
+
+def paper_ids_to_tag(*, everything: bool = False, pmids: Sequence[int] = ()) -> list[int]:
+    """Return ids of papers to tag: these PMIDs, every paper, or those an older tagger saw."""
+    papers = Paper.objects.active()
+    if pmids:
+        papers = papers.filter(pmid__in=pmids)
+    elif not everything:
+        papers = papers.exclude(tagger_version=tagger.TAGGER_VERSION)
+    return list(papers.order_by("pk").values_list("pk", flat=True))
+
+
+# --- Curator decisions --------------------------------------------------------------
+
+
+class DecisionAction(models.TextChoices):
+    CONFIRM = "confirm", "confirm"
+    REJECT = "reject", "reject"
+    ADD = "add", "add"
+
+
+def tag_decide(*, paper: Paper, mechanism: Mechanism, action: str, user, comment: str = "") -> Tag:
+    """Record a curator's decision on a paper's mechanism; the tagger never overrides it.
+
+    Confirming or adding creates a curator tag when none exists; rejecting a mechanism the
+    tagger never suggested records the rejection too, so a later tagger version cannot add it.
+    """
+    now = timezone.now()
+    to_status = TagStatus.REJECTED if action == DecisionAction.REJECT else TagStatus.CONFIRMED
+    with transaction.atomic():
+        tag = Tag.objects.select_for_update().filter(paper=paper, mechanism=mechanism).first()
+        from_status = tag.status if tag else ""
+        if tag is None:
+            tag = Tag(
+                paper=paper,
+                mechanism=mechanism,
+                source=TagSource.CURATOR,
+                created_at=now,
+            )
+        tag.status = to_status
+        tag.decided_by = user
+        tag.decided_at = now
+        tag.comment = comment
+        tag.updated_at = now
+        tag.save()
+        if action == DecisionAction.ADD and not from_status:
+            event_action = TagAction.ADDED
+        else:
+            event_action = (
+                TagAction.REJECTED if to_status == TagStatus.REJECTED else TagAction.CONFIRMED
+            )
+        TagEvent.objects.create(
+            paper=paper,
+            mechanism=mechanism,
+            action=event_action,
+            from_status=from_status,
+            to_status=to_status,
+            user=user,
+            comment=comment,
+            created_at=now,
+        )
+        Paper.objects.filter(pk=paper.pk).update(updated_at=now)
+    return tag
