@@ -7,15 +7,13 @@ fails the run instead, so nothing is silently skipped there.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
 
 import pytest
 from django.conf import settings
 
-with contextlib.suppress(ImportError):  # TODO(lead): unconditional once fake_eutils lands
-    from tests.fake_eutils import fake_eutils  # noqa: F401 - a fixture for every test module
+from tests.fake_eutils import fake_eutils  # noqa: F401 - a fixture for every test module
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 
