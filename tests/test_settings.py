@@ -40,7 +40,8 @@ def _start(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
         ("PUBMED_EUTILS_URL", "ftp://mirror.example.org/eutils/"),
         ("NCBI_EMAIL", "not-an-address"),
         ("PUBMED_TIMEOUT", "soon"),
-        ("CELERY_TASK_TIME_LIMIT", "5"),
+        ("CELERY_TASK_TIME_LIMIT", "2"),
+        ("CELERY_VISIBILITY_TIMEOUT", "60"),
     ],
 )
 def test_a_bad_value_stops_start_up_naming_the_variable(variable, value):
