@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 
 from django.db import connection
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Max, Prefetch, Q, QuerySet
 
-from curation.models import Author, Paper
+from curation.models import Author, Feed, Paper
 
 _TERM = re.compile(r'"([^"]+)"|(\S+)')
 
@@ -60,3 +60,8 @@ def paper_list(*, q: str = "") -> QuerySet[Paper]:
         )
     )
     return paper_search(papers, q)
+
+
+def feeds_with_last_run_id() -> QuerySet[Feed]:
+    """Return feeds annotated with ``last_run_id``, the id of each one's newest run."""
+    return Feed.objects.annotate(last_run_id=Max("runs__id")).order_by("name")

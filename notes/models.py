@@ -34,7 +34,7 @@ class Note(models.Model):
     # notes.render output, stored so pages do no markdown work; renderer_version says
     # which renderer made it, and rerender_notes refreshes stale ones.
     html = models.TextField()
-    renderer_version = models.CharField(max_length=20)
+    renderer_version = models.CharField(max_length=64)
     visibility = models.CharField(
         max_length=10, choices=Visibility.choices, default=Visibility.PRIVATE
     )

@@ -53,9 +53,7 @@ def note_update(*, note: Note, body: str | None = None, visibility: str | None =
         note.html = rendered.html
         note.renderer_version = RENDERER_VERSION
         note.updated_at = now
-        note.save(
-            update_fields=["body", "visibility", "html", "renderer_version", "updated_at"]
-        )
+        note.save(update_fields=["body", "visibility", "html", "renderer_version", "updated_at"])
     return note
 
 

@@ -180,9 +180,10 @@ STORAGES = {
 }
 
 REST_FRAMEWORK = {
+    # Token first: an anonymous request then gets 401 with WWW-Authenticate, not 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -194,6 +195,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_str("API_ANON_RATE", "120/min"),
         "user": env_str("API_USER_RATE", "2000/min"),
+        "auth": env_str("API_AUTH_RATE", "10/min"),
     },
     "EXCEPTION_HANDLER": "pof_lit.lib.api.exception_handler",
 }

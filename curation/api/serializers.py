@@ -2,10 +2,25 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from curation.models import Author, Journal, Paper
+from curation.facets import facet_label
+from curation.models import (
+    Author,
+    FacetKind,
+    Feed,
+    ImportRun,
+    Journal,
+    Mechanism,
+    Paper,
+    PaperFacet,
+    Tag,
+    TagEvent,
+)
+from curation.services import DecisionAction
 
 
 class JournalSerializer(serializers.ModelSerializer):
@@ -96,3 +111,221 @@ class PaperSerializer(serializers.ModelSerializer):
             return None
         length = {"year": 4, "month": 7, "day": 10}.get(paper.pub_date_precision, 4)
         return paper.pub_date.isoformat()[:length]
+
+
+class EvidenceSerializer(serializers.Serializer):
+    sentence = serializers.CharField()
+    start = serializers.IntegerField(help_text="Character offset in the abstract (or title).")
+    end = serializers.IntegerField()
+    field = serializers.ChoiceField(choices=["abstract", "title"])
+
+
+class TagSerializer(serializers.ModelSerializer):
+    mechanism = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    mechanism_name = serializers.CharField(source="mechanism.name", read_only=True)
+    evidence = EvidenceSerializer(many=True, read_only=True)
+    decided_by = serializers.CharField(
+        source="decided_by.get_username", read_only=True, allow_null=True, default=None
+    )
+
+    class Meta:
+        model = Tag
+        fields = [
+            "mechanism",
+            "mechanism_name",
+            "status",
+            "source",
+            "score",
+            "evidence",
+            "tagger_version",
+            "comment",
+            "decided_by",
+            "decided_at",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class FacetSerializer(serializers.ModelSerializer):
+    label = serializers.SerializerMethodField()
+    evidence = EvidenceSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = PaperFacet
+        fields = ["value", "label", "evidence"]
+
+    def get_label(self, facet: PaperFacet) -> str:
+        return facet_label(facet.kind, facet.value)
+
+
+class PaperDetailSerializer(PaperSerializer):
+    """A paper with its mechanism tags (and their evidence), cell sources and study models."""
+
+    tags = serializers.SerializerMethodField()
+    cell_sources = serializers.SerializerMethodField()
+    models = serializers.SerializerMethodField()
+    inducing_agents = serializers.SerializerMethodField()
+    is_relevant = serializers.BooleanField(read_only=True, allow_null=True)
+
+    class Meta(PaperSerializer.Meta):
+        fields = [
+            *PaperSerializer.Meta.fields,
+            "is_relevant",
+            "tags",
+            "cell_sources",
+            "models",
+            "inducing_agents",
+        ]
+
+    def _facets(self, paper: Paper, kind: str) -> list[dict]:
+        return FacetSerializer([f for f in paper.facets.all() if f.kind == kind], many=True).data
+
+    @extend_schema_field(TagSerializer(many=True))
+    def get_tags(self, paper: Paper) -> list[dict]:
+        return TagSerializer(paper.tags.all(), many=True).data
+
+    @extend_schema_field(FacetSerializer(many=True))
+    def get_cell_sources(self, paper: Paper) -> list[dict]:
+        return self._facets(paper, FacetKind.CELL_SOURCE)
+
+    @extend_schema_field(FacetSerializer(many=True))
+    def get_models(self, paper: Paper) -> list[dict]:
+        return self._facets(paper, FacetKind.MODEL)
+
+    @extend_schema_field(FacetSerializer(many=True))
+    def get_inducing_agents(self, paper: Paper) -> list[dict]:
+        return self._facets(paper, FacetKind.AGENT)
+
+
+class CiteSerializer(serializers.Serializer):
+    nlm = serializers.CharField()
+    ama = serializers.CharField()
+    apa = serializers.CharField()
+    mla = serializers.CharField()
+
+
+class TagDecisionSerializer(serializers.Serializer):
+    mechanism = serializers.SlugRelatedField(slug_field="slug", queryset=Mechanism.objects.all())
+    action = serializers.ChoiceField(choices=DecisionAction.choices)
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+
+class TagEventSerializer(serializers.ModelSerializer):
+    mechanism = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    user = serializers.CharField(
+        source="user.get_username", read_only=True, allow_null=True, default=None
+    )
+
+    class Meta:
+        model = TagEvent
+        fields = [
+            "mechanism",
+            "action",
+            "from_status",
+            "to_status",
+            "user",
+            "tagger_version",
+            "comment",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class MechanismSerializer(serializers.ModelSerializer):
+    auto_tags = serializers.SerializerMethodField(
+        help_text="The tagger's record on this mechanism, from curators' decisions."
+    )
+
+    class Meta:
+        model = Mechanism
+        fields = ["slug", "name", "description", "position", "auto_tags"]
+
+    @extend_schema_field(
+        {
+            "type": "object",
+            "properties": {
+                "suggested": {"type": "integer"},
+                "confirmed": {"type": "integer"},
+                "rejected": {"type": "integer"},
+                "precision": {"type": "number", "nullable": True},
+            },
+        }
+    )
+    def get_auto_tags(self, mechanism: Mechanism) -> dict:
+        stats = self.context.get("tag_stats", {})
+        return stats.get(
+            mechanism.pk, {"suggested": 0, "confirmed": 0, "rejected": 0, "precision": None}
+        )
+
+
+class RunSerializer(serializers.ModelSerializer):
+    feed = serializers.PrimaryKeyRelatedField(read_only=True)
+    summary = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = ImportRun
+        fields = [
+            "id",
+            "kind",
+            "status",
+            "feed",
+            "source",
+            "window_start",
+            "window_end",
+            "progress_done",
+            "progress_total",
+            "created",
+            "updated",
+            "unchanged",
+            "failed",
+            "deleted",
+            "requests",
+            "errors",
+            "missing_pmids",
+            "error",
+            "summary",
+            "created_at",
+            "started_at",
+            "finished_at",
+        ]
+        read_only_fields = fields
+
+
+class FeedSerializer(serializers.ModelSerializer):
+    last_run = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Feed
+        fields = [
+            "id",
+            "name",
+            "query",
+            "refresh_interval",
+            "is_active",
+            "synced_until",
+            "last_success_at",
+            "last_run",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "synced_until", "last_success_at", "created_at", "updated_at"]
+
+    def validate_refresh_interval(self, value):
+        if value < dt.timedelta(minutes=5):
+            raise serializers.ValidationError("Refresh at most every 5 minutes.")
+        return value
+
+    def validate_query(self, value: str) -> str:
+        if not value.strip():
+            raise serializers.ValidationError("The query is empty.")
+        return value.strip()
+
+    @extend_schema_field(RunSerializer(allow_null=True))
+    def get_last_run(self, feed: Feed) -> dict | None:
+        run_id = getattr(feed, "last_run_id", None)
+        if run_id is None:
+            return None
+        runs = self.context.get("runs")
+        run = runs.get(run_id) if runs is not None else ImportRun.objects.get(pk=run_id)
+        return RunSerializer(run).data

@@ -154,7 +154,7 @@ def test_a_worker_refreshes_a_feed_and_tags_what_it_fetched(celery, eutils):
 
 
 def test_a_worker_killed_mid_task_loses_and_duplicates_nothing_on_redelivery(celery, eutils):
-    first, first_log = celery.worker("w1")
+    first, _ = celery.worker("w1")
     eutils.inject("efetch", Fault.delay(VISIBILITY_TIMEOUT))
     feed = Feed.objects.create(name="Killed feed", query="poi")
 
