@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
+import json
 import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -113,7 +115,9 @@ def _index_terms(record: PaperRecord) -> str:
     return "; ".join(terms)
 
 
-def _paper_values(record: PaperRecord, *, journal_id: int | None, now: dt.datetime) -> dict:
+def _paper_values(
+    record: PaperRecord, *, journal_id: int | None, now: dt.datetime, content_hash: str = ""
+) -> dict:
     date = record.pub_date
     return {
         "doi": record.doi,
@@ -165,22 +169,28 @@ def _paper_values(record: PaperRecord, *, journal_id: int | None, now: dt.dateti
         "entrez_date": record.entrez_date,
         "source_format": record.source_format,
         "source": record.source,
-        "content_hash": record_hash(record),
+        "content_hash": content_hash or record_hash(record),
         "index_terms": _index_terms(record),
         "updated_at": now,
         "deleted_at": None,
     }
 
 
-def _too_long(instance: Model) -> str:
-    """Return why ``instance`` would not fit its columns, or "" when it fits."""
-    for model_field in instance._meta.concrete_fields:
-        limit = getattr(model_field, "max_length", None)
-        if limit is None:
-            continue
-        value = getattr(instance, model_field.attname)
+@functools.cache
+def _length_limits(model: type[Model]) -> tuple[tuple[str, int, str], ...]:
+    return tuple(
+        (model_field.attname, model_field.max_length, model_field.verbose_name)
+        for model_field in model._meta.concrete_fields
+        if getattr(model_field, "max_length", None) is not None
+    )
+
+
+def _too_long(model: type[Model], values: dict) -> str:
+    """Return why a row of ``values`` would not fit ``model``'s columns, or "" when it fits."""
+    for attname, limit, label in _length_limits(model):
+        value = values.get(attname)
         if isinstance(value, str) and len(value) > limit:
-            return f"{model_field.verbose_name} is {len(value)} characters long (limit {limit})"
+            return f"{label} is {len(value)} characters long (limit {limit})"
     return ""
 
 
@@ -211,7 +221,9 @@ def _journal_ids(recs: Sequence[PaperRecord]) -> dict[str, int]:
         if changed:
             completed.append(row)
     if completed:
-        Journal.objects.bulk_update(completed, [f.name for f in dataclasses.fields(records.Journal)])
+        Journal.objects.bulk_update(
+            completed, [f.name for f in dataclasses.fields(records.Journal)]
+        )
     return {key: row.pk for key, row in existing.items()}
 
 
@@ -229,21 +241,197 @@ def _publication_type_ids(recs: Sequence[PaperRecord]) -> dict[str, int]:
     return existing
 
 
-def _update_search_vectors(paper_ids: Sequence[int]) -> None:
-    """Recompute the weighted full-text vector (PostgreSQL only; SQLite searches with LIKE)."""
-    if not paper_ids or connection.vendor != "postgresql":
-        return
-    from django.contrib.postgres.search import SearchVector
+def _search_vector_sql(title: str, abstract: str, index_terms: str) -> str:
+    """Return SQL for the weighted full-text vector of three text operands (PostgreSQL).
 
-    Paper.objects.filter(pk__in=paper_ids).update(
-        search_vector=SearchVector("title", weight="A", config="english")
-        + SearchVector("abstract", weight="B", config="english")
-        + SearchVector("index_terms", weight="C", config="english")
+    It is the vector ``SearchVector("title", weight="A", config="english")`` + abstract
+    ("B") + index terms ("C") builds, written by the paper row's own INSERT or UPDATE:
+    computing it in a second UPDATE wrote every new paper twice. SQLite searches with LIKE.
+    """
+    return " || ".join(
+        f"setweight(to_tsvector('english'::regconfig, {operand}), '{weight}')"
+        for operand, weight in ((title, "A"), (abstract, "B"), (index_terms, "C"))
     )
 
 
-def _write_batch(recs: Sequence[PaperRecord], *, now: dt.datetime) -> BatchResult:
-    """Insert or update ``recs`` (distinct PMIDs) in the current transaction."""
+def _db_converters(fields: Sequence[models.Field]) -> list[Callable | None]:
+    """Return, per field, the conversion ``bulk_create`` would apply to a value (None: none).
+
+    Only JSON, dates and timestamps need one among the columns the importer writes. JSON
+    goes as its text (what ``adapt_json_value`` makes of it), without psycopg2's adapter
+    object per value.
+    """
+    ops = connection.ops
+    converters: list[Callable | None] = []
+    for model_field in fields:
+        kind = model_field.get_internal_type()
+        if kind == "JSONField":
+            converters.append(functools.partial(json.dumps, cls=model_field.encoder))
+        elif kind == "DateField":
+            converters.append(ops.adapt_datefield_value)
+        elif kind == "DateTimeField":
+            converters.append(ops.adapt_datetimefield_value)
+        else:
+            converters.append(None)
+    return converters
+
+
+def _db_row(values: Sequence, converters: Sequence[Callable | None]) -> tuple:
+    return tuple(
+        value if convert is None else convert(value)
+        for value, convert in zip(values, converters, strict=True)
+    )
+
+
+def _pg_values_sql(fields: Sequence[models.Field], count: int) -> str:
+    """Return ``count`` rows of placeholders cast to the fields' types (PostgreSQL).
+
+    Typed, the VALUES list can feed an ``INSERT ... SELECT`` or an ``UPDATE ... FROM``.
+    Text is cast to text, not varchar(n): an explicit cast would cut a value that is too
+    long, where assigning it to the column raises an error.
+    """
+    casts = [
+        "text"
+        if isinstance(model_field, (models.CharField, models.TextField))
+        else model_field.db_type(connection)
+        for model_field in fields
+    ]
+    row = f"({', '.join(f'%s::{cast}' for cast in casts)})"
+    return ", ".join([row] * count)
+
+
+def _insert_rows(
+    model: type[Model],
+    fields: Sequence[models.Field],
+    rows: Sequence[Sequence],
+    *,
+    computed: Sequence[tuple[str, str]] = (),
+    returning: Sequence[str] = (),
+) -> list[tuple]:
+    """Insert ``rows`` (driver-ready values, one per field) with multi-row INSERTs.
+
+    ``bulk_create`` builds a model instance and runs every field's conversion on every
+    value, which cost an import more than the database's own work. ``computed`` adds
+    (column, SQL) pairs computed from the row's values, named ``v.<column>``
+    (PostgreSQL only: the search vector); ``returning`` names columns to read back.
+    """
+    if not rows:
+        return []
+    quote = connection.ops.quote_name
+    columns = [quote(model_field.column) for model_field in fields]
+    tail = f" RETURNING {', '.join(quote(name) for name in returning)}" if returning else ""
+    statements: list[tuple[str, list]] = []
+    if connection.vendor == "postgresql":
+        targets = ", ".join(columns + [quote(column) for column, _ in computed])
+        selected = ", ".join([f"v.{column}" for column in columns] + [sql for _, sql in computed])
+        statements.append(
+            (
+                f"INSERT INTO {quote(model._meta.db_table)} ({targets}) SELECT {selected} "
+                f"FROM (VALUES {_pg_values_sql(fields, len(rows))}) AS v ({', '.join(columns)})"
+                f"{tail}",
+                [value for row in rows for value in row],
+            )
+        )
+    else:
+        if computed:
+            raise ValueError("computed columns need PostgreSQL")
+        # SQLite takes 999 parameters per statement.
+        limit = connection.features.max_query_params
+        chunk = max(limit // len(fields), 1) if limit else len(rows)
+        row_sql = f"({', '.join(['%s'] * len(fields))})"
+        for start in range(0, len(rows), chunk):
+            part = rows[start : start + chunk]
+            statements.append(
+                (
+                    f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(columns)}) "
+                    f"VALUES {', '.join([row_sql] * len(part))}{tail}",
+                    [value for row in part for value in row],
+                )
+            )
+    returned: list[tuple] = []
+    with connection.cursor() as cursor:
+        for sql, params in statements:
+            cursor.execute(sql, params)
+            if returning:
+                returned.extend(cursor.fetchall())
+    return returned
+
+
+def _update_rows(
+    model: type[Model],
+    fields: Sequence[models.Field],
+    rows: Sequence[Sequence],
+    *,
+    computed: Sequence[tuple[str, str]] = (),
+) -> None:
+    """Update rows by primary key: each row is its pk, then one value per field, driver-ready.
+
+    ``bulk_update`` writes one ``CASE WHEN pk = ...`` per column, whose cost grows with the
+    square of the batch. PostgreSQL gets one ``UPDATE ... FROM (VALUES ...)`` instead
+    (``computed`` as for ``_insert_rows``); other databases one UPDATE per row.
+    """
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    pk = model._meta.pk
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            if computed:
+                raise ValueError("computed columns need PostgreSQL")
+            assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
+            cursor.executemany(
+                f"UPDATE {table} SET {assignments} WHERE {quote(pk.column)} = %s",
+                [(*row[1:], row[0]) for row in rows],
+            )
+            return
+        columns = [quote(f.column) for f in (pk, *fields)]
+        assignments = ", ".join(
+            [f"{column} = v.{column}" for column in columns[1:]]
+            + [f"{quote(column)} = {sql}" for column, sql in computed]
+        )
+        cursor.execute(
+            f"UPDATE {table} SET {assignments} "
+            f"FROM (VALUES {_pg_values_sql((pk, *fields), len(rows))}) AS v ({', '.join(columns)}) "
+            f"WHERE {table}.{columns[0]} = v.{columns[0]}",
+            [value for row in rows for value in row],
+        )
+
+
+@functools.cache
+def _paper_insert_fields() -> tuple[models.Field, ...]:
+    """Return the columns a new paper is written with (PostgreSQL fills the search vector)."""
+    return tuple(
+        f for f in Paper._meta.concrete_fields if not f.primary_key and f.name != "search_vector"
+    )
+
+
+@functools.cache
+def _author_fields() -> tuple[models.Field, ...]:
+    names = ("paper", "position", "last_name", "fore_name", "initials", "suffix")
+    names += ("collective_name", "orcid", "affiliations")
+    return tuple(Author._meta.get_field(name) for name in names)
+
+
+@functools.cache
+def _link_fields() -> tuple[models.Field, ...]:
+    through = Paper.publication_types.through
+    return (through._meta.get_field("paper"), through._meta.get_field("publicationtype"))
+
+
+@dataclass
+class _BatchPlan:
+    """What a batch writes, decided before any paper row is touched."""
+
+    now: dt.datetime
+    result: BatchResult
+    # (pk, or None for a new paper; the record; its content hash), new papers first
+    writing: list[tuple[int | None, PaperRecord, str]]
+    journal_ids: dict[str, int]
+
+
+def _plan_batch(recs: Sequence[PaperRecord], *, now: dt.datetime) -> _BatchPlan:
+    """Sort ``recs`` (distinct PMIDs) into new, revised and unchanged; create their journals."""
     result = BatchResult()
     existing = {
         pmid: (pk, content_hash, date_revised, deleted_at)
@@ -251,90 +439,118 @@ def _write_batch(recs: Sequence[PaperRecord], *, now: dt.datetime) -> BatchResul
             pmid__in=[r.pmid for r in recs]
         ).values_list("pmid", "pk", "content_hash", "date_revised", "deleted_at")
     }
-    to_create: list[PaperRecord] = []
-    to_update: list[tuple[int, PaperRecord]] = []
+    new: list[tuple[int | None, PaperRecord, str]] = []
+    revised: list[tuple[int | None, PaperRecord, str]] = []
     for record in recs:
+        content_hash = record_hash(record)
         known = existing.get(record.pmid)
         if known is None:
-            to_create.append(record)
+            new.append((None, record, content_hash))
             continue
-        pk, content_hash, date_revised, deleted_at = known
+        pk, stored_hash, date_revised, deleted_at = known
         stale = (
             record.date_revised is not None
             and date_revised is not None
             and record.date_revised < date_revised
         )
-        if stale or (content_hash == record_hash(record) and deleted_at is None):
+        if stale or (stored_hash == content_hash and deleted_at is None):
             # An older revision than the stored one (update files applied out of order)
             # or the same content: nothing to write.
             result.unchanged += 1
         else:
-            to_update.append((pk, record))
-    if not to_create and not to_update:
+            revised.append((pk, record, content_hash))
+    writing = new + revised
+    journal_ids = _journal_ids([record for _, record, _ in writing]) if writing else {}
+    return _BatchPlan(now=now, result=result, writing=writing, journal_ids=journal_ids)
+
+
+def _write_plan(plan: _BatchPlan) -> BatchResult:
+    """Write the papers of ``plan`` with their authors and publication types."""
+    result, now = plan.result, plan.now
+    if not plan.writing:
         return result
-
-    writing = to_create + [record for _, record in to_update]
-    journal_ids = _journal_ids(writing)
-    type_ids = _publication_type_ids(writing)
-
-    new_papers = []
-    for record in to_create:
-        values = _paper_values(record, journal_id=journal_ids.get(record.journal.key), now=now)
-        paper = Paper(pmid=record.pmid, created_at=now, **values)
-        problem = _too_long(paper)
+    type_ids = _publication_type_ids([record for _, record, _ in plan.writing])
+    insert_fields = _paper_insert_fields()
+    update_fields = [Paper._meta.get_field(name) for name in _PAPER_FIELDS]
+    insert_converters = _db_converters(insert_fields)
+    update_converters = _db_converters(update_fields)
+    defaults = {f.attname: f.get_default() for f in insert_fields}
+    new_rows: list[tuple] = []
+    new_records: list[PaperRecord] = []
+    changed_rows: list[tuple] = []
+    changed: list[tuple[int, PaperRecord]] = []
+    for pk, record, content_hash in plan.writing:
+        values = _paper_values(
+            record,
+            journal_id=plan.journal_ids.get(record.journal.key),
+            now=now,
+            content_hash=content_hash,
+        )
+        problem = _too_long(Paper, values)
         if problem:
             result.errors.append(RecordError(reason=problem, pmid=record.pmid))
-            continue
-        new_papers.append((paper, record))
-    changed_papers = []
-    for pk, record in to_update:
-        values = _paper_values(record, journal_id=journal_ids.get(record.journal.key), now=now)
-        paper = Paper(pk=pk, pmid=record.pmid, **values)
-        problem = _too_long(paper)
-        if problem:
-            result.errors.append(RecordError(reason=problem, pmid=record.pmid))
-            continue
-        changed_papers.append((paper, record))
+        elif pk is None:
+            row = {**defaults, **values, "pmid": record.pmid, "created_at": now}
+            new_rows.append(_db_row([row[f.attname] for f in insert_fields], insert_converters))
+            new_records.append(record)
+        else:
+            db_row = _db_row([values[f.attname] for f in update_fields], update_converters)
+            changed_rows.append((pk, *db_row))
+            changed.append((pk, record))
 
-    if new_papers:
-        Paper.objects.bulk_create([paper for paper, _ in new_papers])
-    if changed_papers:
-        Paper.objects.bulk_update([paper for paper, _ in changed_papers], _PAPER_FIELDS)
-        changed_ids = [paper.pk for paper, _ in changed_papers]
+    computed: list[tuple[str, str]] = []
+    if connection.vendor == "postgresql":
+        quote = connection.ops.quote_name
+        computed.append(
+            (
+                "search_vector",
+                _search_vector_sql(
+                    *(f"v.{quote(name)}" for name in ("title", "abstract", "index_terms"))
+                ),
+            )
+        )
+    returned = _insert_rows(
+        Paper, insert_fields, new_rows, computed=computed, returning=("pmid", "id")
+    )
+    ids = dict(returned)
+    created = [(ids[record.pmid], record) for record in new_records]
+    if changed:
+        _update_rows(Paper, update_fields, changed_rows, computed=computed)
+        changed_ids = [pk for pk, _ in changed]
         Author.objects.filter(paper_id__in=changed_ids).delete()
         Paper.publication_types.through.objects.filter(paper_id__in=changed_ids).delete()
 
     authors = []
     links = []
-    through = Paper.publication_types.through
-    for paper, record in new_papers + changed_papers:
+    for pk, record in created + changed:
         for position, author in enumerate(record.authors):
             if not (author.last_name or author.collective_name):
                 continue
             authors.append(
-                Author(
-                    paper_id=paper.pk,
-                    position=position,
-                    last_name=author.last_name,
-                    fore_name=author.fore_name,
-                    initials=author.initials,
-                    suffix=author.suffix,
-                    collective_name=author.collective_name,
-                    orcid=author.orcid,
-                    affiliations=list(author.affiliations),
+                (
+                    pk,
+                    position,
+                    author.last_name,
+                    author.fore_name,
+                    author.initials,
+                    author.suffix,
+                    author.collective_name,
+                    author.orcid,
+                    json.dumps(list(author.affiliations)) if author.affiliations else "[]",
                 )
             )
-        links.extend(
-            through(paper_id=paper.pk, publicationtype_id=type_ids[name])
-            for name in dict.fromkeys(record.publication_types)
-        )
-    Author.objects.bulk_create(authors)
-    through.objects.bulk_create(links)
+        links.extend((pk, type_ids[name]) for name in dict.fromkeys(record.publication_types))
+    _insert_rows(Author, _author_fields(), authors)
+    _insert_rows(Paper.publication_types.through, _link_fields(), links)
 
-    result.created = [paper.pk for paper, _ in new_papers]
-    result.updated = [paper.pk for paper, _ in changed_papers]
-    _update_search_vectors(result.changed_ids)
+    result.created = [pk for pk, _ in created]
+    result.updated = [pk for pk, _ in changed]
     return result
+
+
+def _write_batch(recs: Sequence[PaperRecord], *, now: dt.datetime) -> BatchResult:
+    """Insert or update ``recs`` (distinct PMIDs) in the current transaction."""
+    return _write_plan(_plan_batch(recs, now=now))
 
 
 def paper_upsert_batch(
@@ -659,7 +875,7 @@ def feed_refresh_start(*, feed: Feed, user=None) -> ImportRun | None:
     from curation import tasks
     from pof_lit.lib.tasks import enqueue
 
-    enqueue(tasks.refresh_feed, run_id=run.pk)
+    enqueue(tasks.refresh_feed, background=True, run_id=run.pk)
     return run
 
 

@@ -44,6 +44,16 @@ def _missing_services() -> dict[str, str]:
     return missing
 
 
+def pytest_configure(config) -> None:
+    # Personas are created in almost every test; a deliberately slow hasher costs minutes.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    if settings.USES_POSTGRES:
+        # One test database per test session, so two sessions on one server never drop
+        # each other's database.
+        database = settings.DATABASES["default"]
+        database.setdefault("TEST", {})["NAME"] = f"test_{database['NAME']}_{os.getpid()}"
+
+
 def pytest_collection_modifyitems(config, items) -> None:
     missing = _missing_services()
     if not missing:

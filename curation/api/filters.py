@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema_field
+from rest_framework.exceptions import ValidationError
 
 from curation import selectors
 from curation.models import FacetKind, Paper, PaperFacet, Tag, TagStatus
@@ -49,8 +52,12 @@ class PaperFilter(filters.FilterSet):
         method="filter_cell_source", help_text="Cell source slug(s); any of them."
     )
     model = ManyValuesFilter(method="filter_model", help_text="Study model slug(s); any.")
-    year_min = filters.NumberFilter(field_name="pub_year", lookup_expr="gte")
-    year_max = filters.NumberFilter(field_name="pub_year", lookup_expr="lte")
+    year_min = filters.NumberFilter(
+        field_name="pub_year", lookup_expr="gte", min_value=0, max_value=9999
+    )
+    year_max = filters.NumberFilter(
+        field_name="pub_year", lookup_expr="lte", min_value=0, max_value=9999
+    )
     journal = filters.CharFilter(
         method="filter_journal", help_text="Journal ISO abbreviation, title or ISSN."
     )
@@ -59,14 +66,20 @@ class PaperFilter(filters.FilterSet):
     )
     retracted = filters.BooleanFilter(field_name="is_retracted")
     updated_since = filters.IsoDateTimeFilter(
-        field_name="updated_at",
-        lookup_expr="gte",
+        method="filter_updated_since",
         help_text="Only papers changed at or after this time (ISO 8601), for incremental sync.",
     )
 
     class Meta:
         model = Paper
         fields: list[str] = []
+
+    def filter_updated_since(self, queryset: QuerySet, name: str, value) -> QuerySet:
+        try:
+            value.astimezone(dt.UTC)
+        except (OverflowError, ValueError):
+            raise ValidationError({"updated_since": ["This time is out of range."]}) from None
+        return queryset.filter(updated_at__gte=value)
 
     def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return selectors.paper_search(queryset, value)

@@ -260,7 +260,7 @@ class MechanismSerializer(serializers.ModelSerializer):
 
 
 class RunSerializer(serializers.ModelSerializer):
-    feed = serializers.PrimaryKeyRelatedField(read_only=True)
+    feed = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     summary = serializers.CharField(read_only=True)
 
     class Meta:

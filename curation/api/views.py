@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Max, Prefetch, Q
+from django.db.models import Count, Max, Prefetch
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
+    OpenApiExample,
     OpenApiParameter,
     OpenApiResponse,
     extend_schema,
@@ -29,7 +30,8 @@ from curation.api.serializers import (
     TagEventSerializer,
     TagSerializer,
 )
-from curation.models import ImportRun, Mechanism, Paper, RunKind, Tag, TagSource, TagStatus
+from curation.curator_selectors import mechanism_tag_stats
+from curation.models import ImportRun, Mechanism, Paper, RunKind, Tag, TagStatus
 from curation.permissions import IsCurator, IsCuratorOrReadOnly
 from pof_lit.lib.conditional import make_etag, not_modified, set_validators
 from pof_lit.lib.pagination import KeysetPagination, SortKey
@@ -83,6 +85,15 @@ EXPORT_PARAMETERS = [
 ]
 
 
+PMID_PARAMETER = OpenApiParameter(
+    "pmid",
+    OpenApiTypes.INT,
+    OpenApiParameter.PATH,
+    description="The paper's PubMed identifier.",
+    examples=[OpenApiExample("A demo paper", value=35677383)],
+)
+
+
 def _export_responses(json_response) -> dict:
     return {
         (200, "application/json"): json_response,
@@ -105,7 +116,7 @@ def _export_responses(json_response) -> dict:
     ),
     retrieve=extend_schema(
         summary="One paper",
-        parameters=EXPORT_PARAMETERS,
+        parameters=[PMID_PARAMETER, *EXPORT_PARAMETERS],
         responses={
             **_export_responses(PaperDetailSerializer),
             404: OpenApiResponse(description="No such paper."),
@@ -144,6 +155,10 @@ class PaperViewSet(viewsets.ReadOnlyModelViewSet):
                 )
             )
         return papers
+
+    def filter_queryset(self, queryset):
+        # The list's filters select papers; a paper's own URL always finds it.
+        return super().filter_queryset(queryset) if self.action == "list" else queryset
 
     def is_citation_request(self) -> bool:
         return isinstance(getattr(self.request, "accepted_renderer", None), CitationRenderer)
@@ -227,8 +242,17 @@ class PaperViewSet(viewsets.ReadOnlyModelViewSet):
         response["Content-Disposition"] = f'attachment; filename="{filename}.{renderer.extension}"'
         return response
 
-    @extend_schema(summary="Citation strings as PubMed's Cite dialog gives them")
-    @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, BrowsableAPIRenderer])
+    @extend_schema(
+        summary="Citation strings as PubMed's Cite dialog gives them",
+        parameters=[PMID_PARAMETER],
+        responses={200: CiteSerializer, 304: OpenApiResponse(description="Not modified.")},
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        renderer_classes=[JSONRenderer, BrowsableAPIRenderer],
+        filter_backends=[],
+    )
     def cite(self, request, pmid=None):
         """Answer the NLM, AMA, APA and MLA citations of one paper."""
         paper = self.get_object()
@@ -240,11 +264,15 @@ class PaperViewSet(viewsets.ReadOnlyModelViewSet):
         return set_validators(Response(data), etag=etag, last_modified=paper.updated_at)
 
     @extend_schema(
-        methods=["GET"], summary="A paper's mechanism tags", responses=TagSerializer(many=True)
+        methods=["GET"],
+        summary="A paper's mechanism tags",
+        parameters=[PMID_PARAMETER],
+        responses=TagSerializer(many=True),
     )
     @extend_schema(
         methods=["POST"],
         summary="Confirm, reject or add a mechanism tag (curators)",
+        parameters=[PMID_PARAMETER],
         request=TagDecisionSerializer,
         responses={200: TagSerializer, 201: TagSerializer},
     )
@@ -253,6 +281,8 @@ class PaperViewSet(viewsets.ReadOnlyModelViewSet):
         methods=["get", "post"],
         permission_classes=[IsCuratorOrReadOnly],
         renderer_classes=[JSONRenderer, BrowsableAPIRenderer],
+        pagination_class=None,
+        filter_backends=[],
     )
     def tags(self, request, pmid=None):
         paper = self.get_object()
@@ -267,35 +297,22 @@ class PaperViewSet(viewsets.ReadOnlyModelViewSet):
             status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED,
         )
 
-    @extend_schema(summary="A paper's tag history", responses=TagEventSerializer(many=True))
-    @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, BrowsableAPIRenderer])
+    @extend_schema(
+        summary="A paper's tag history",
+        parameters=[PMID_PARAMETER],
+        responses=TagEventSerializer(many=True),
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        renderer_classes=[JSONRenderer, BrowsableAPIRenderer],
+        pagination_class=None,
+        filter_backends=[],
+    )
     def history(self, request, pmid=None):
         paper = self.get_object()
         events = paper.tag_events.select_related("mechanism", "user")
         return Response(TagEventSerializer(events, many=True).data)
-
-
-def mechanism_tag_stats() -> dict[int, dict]:
-    """Count the tagger's suggestions per mechanism and its precision from curators' decisions."""
-    rows = (
-        Tag.objects.filter(source=TagSource.AUTO)
-        .values("mechanism_id")
-        .annotate(
-            suggested=Count("pk", filter=Q(status=TagStatus.SUGGESTED)),
-            confirmed=Count("pk", filter=Q(status=TagStatus.CONFIRMED)),
-            rejected=Count("pk", filter=Q(status=TagStatus.REJECTED)),
-        )
-    )
-    stats = {}
-    for row in rows:
-        decided = row["confirmed"] + row["rejected"]
-        stats[row["mechanism_id"]] = {
-            "suggested": row["suggested"],
-            "confirmed": row["confirmed"],
-            "rejected": row["rejected"],
-            "precision": round(row["confirmed"] / decided, 4) if decided else None,
-        }
-    return stats
 
 
 class MechanismViewSet(
