@@ -28,6 +28,7 @@ install-dev: $(VENV)/.installed-dev
 
 migrate: install
 	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py rerender_notes
 
 demo: migrate
 	$(BIN)/python manage.py load_demo
