@@ -13,7 +13,10 @@ from rest_framework.authtoken.models import Token
 from curation import services
 from curation.models import Paper
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 CHECKS = "not_a_server_error,response_schema_conformance,content_type_conformance"
 

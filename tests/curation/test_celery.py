@@ -22,7 +22,7 @@ from tests.fake_eutils import Fault
 pytestmark = [
     pytest.mark.celery,
     pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -313,7 +313,7 @@ def _big_xml(path: Path, copies: int) -> int:
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_crash_mid_run_leaves_no_half_written_paper(tmp_path):
     path = tmp_path / "big.xml"
     _big_xml(path, copies=20)
