@@ -36,7 +36,7 @@ from curation.models import (
 )
 from curation.templatetags.curation_tags import clean_inline
 
-QUEUE_ORDERS: dict[str, tuple[str, ...] | tuple] = {
+QUEUE_ORDERS: dict[str, tuple] = {
     # Both orders match a partial index on suggested tags (tag_queue_*_idx).
     "newest": ("-created_at", "-pk"),
     "confidence": (F("score").asc(nulls_last=True), "created_at", "pk"),

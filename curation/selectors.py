@@ -1,26 +1,53 @@
-"""Reads for curation: paper lists and full-text search."""
+"""Reads for curation: paper lists, full-text search, facet counts and the paper page."""
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import json
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.db import connection
-from django.db.models import Max, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Max, Prefetch, Q, QuerySet
+from django.http import QueryDict
 
-from curation.models import Author, Feed, Paper
+from curation.facets import facet_label
+from curation.models import (
+    Author,
+    FacetKind,
+    Feed,
+    Mechanism,
+    Paper,
+    PaperFacet,
+    Tag,
+    TagStatus,
+)
 
-_TERM = re.compile(r'"([^"]+)"|(\S+)')
+_TERM = re.compile(r'(-?)"([^"]+)"|(\S+)')
+_OPERATORS = {"OR", "AND", "NOT"}
+
+
+def _query_terms(q: str) -> list[tuple[str, bool]]:
+    """Split a query into (term, excluded) pairs: words and "quoted phrases", no operators."""
+    terms = []
+    for negated_phrase, phrase, word in _TERM.findall(q):
+        if phrase:
+            term, excluded = phrase.strip(), bool(negated_phrase)
+        else:
+            if word.upper() in _OPERATORS or word in {"-", "|"}:
+                continue
+            term, excluded = word.lstrip("-"), word.startswith("-")
+        if term:
+            terms.append((term, excluded))
+    return terms
 
 
 def search_terms(q: str) -> list[str]:
     """Split a query into words and "quoted phrases", dropping search operators."""
-    terms = []
-    for phrase, word in _TERM.findall(q):
-        term = (phrase or word).strip()
-        if term.upper() in {"OR", "AND", "NOT"} or term in {"-", "|"}:
-            continue
-        terms.append(term.lstrip("-"))
-    return [t for t in terms if t]
+    return [term for term, _ in _query_terms(q)]
 
 
 def paper_search(papers: QuerySet[Paper], q: str) -> QuerySet[Paper]:
@@ -28,7 +55,7 @@ def paper_search(papers: QuerySet[Paper], q: str) -> QuerySet[Paper]:
 
     PostgreSQL uses the weighted tsvector (GIN index) with web-search syntax ("quoted
     phrases", OR, -exclusions) and annotates ``rank``; SQLite falls back to every term
-    appearing somewhere, case-insensitively, with a constant rank.
+    appearing somewhere, case-insensitively (and no ``-excluded`` one), with a constant rank.
     """
     q = q.strip()
     if not q:
@@ -37,15 +64,18 @@ def paper_search(papers: QuerySet[Paper], q: str) -> QuerySet[Paper]:
         from django.contrib.postgres.search import SearchQuery, SearchRank
 
         query = SearchQuery(q, search_type="websearch", config="english")
+        # F(): rank the stored, weighted vector. A bare field name would make SearchRank
+        # rebuild a vector from its text for every match (slow, and without the weights).
         return papers.filter(search_vector=query).annotate(
-            rank=SearchRank("search_vector", query, normalization=32)
+            rank=SearchRank(F("search_vector"), query, normalization=32)
         )
     from django.db.models import FloatField, Value
 
-    for term in search_terms(q):
-        papers = papers.filter(
+    for term, excluded in _query_terms(q):
+        anywhere = (
             Q(title__icontains=term) | Q(abstract__icontains=term) | Q(index_terms__icontains=term)
         )
+        papers = papers.exclude(anywhere) if excluded else papers.filter(anywhere)
     return papers.annotate(rank=Value(1.0, output_field=FloatField()))
 
 
@@ -65,3 +95,426 @@ def paper_list(*, q: str = "") -> QuerySet[Paper]:
 def feeds_with_last_run_id() -> QuerySet[Feed]:
     """Return feeds annotated with ``last_run_id``, the id of each one's newest run."""
     return Feed.objects.annotate(last_run_id=Max("runs__id")).order_by("name")
+
+
+# --- The paper list: filters, sorting and facet counts -------------------------------------
+
+SORTS = ("relevance", "newest", "oldest")
+# Parameters a facet drives; a facet's counts ignore its own parameters, so choosing one
+# value still shows what the others would give (the other facets' filters all apply).
+FACET_PARAMETERS: dict[str, tuple[str, ...]] = {
+    "mechanism": (),  # every chosen mechanism must apply, so its counts use the full filter
+    "tag_status": ("tag_status",),
+    "cell_source": ("cell_source",),
+    "model": ("model",),
+    "year": ("year_min", "year_max"),
+    "journal": ("journal",),
+    "publication_type": ("publication_type",),
+    "retracted": ("retracted",),
+}
+# Without tag_status, a mechanism counts when it is suggested or confirmed (as in PaperFilter).
+DEFAULT_TAG_STATUSES = (TagStatus.SUGGESTED, TagStatus.CONFIRMED)
+FACETS_CACHE_SECONDS = 300
+FACETS_CACHE_VERSION = 1  # bump when the cached shape changes
+JOURNAL_FACET_SIZE = 10
+PUBLICATION_TYPE_FACET_SIZE = 12
+TAG_STATUS_LABELS = {
+    TagStatus.CONFIRMED: "Confirmed by a curator",
+    TagStatus.SUGGESTED: "Suggested by the tagger",
+    TagStatus.REJECTED: "Rejected by a curator",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class FacetOption:
+    """One value of a facet: what the URL says, what the reader sees, how many papers."""
+
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass(slots=True)
+class Facet:
+    """One facet of the paper list, named after its GET parameter."""
+
+    name: str
+    title: str
+    options: list[FacetOption] = field(default_factory=list)
+    multiple: bool = False  # several values may be chosen (repeated parameter)
+
+
+@dataclass(slots=True)
+class PaperBrowse:
+    """What the paper list shows: papers in order, facets, and the filters' complaints."""
+
+    papers: QuerySet[Paper]
+    facets: dict[str, Facet]
+    sort: str
+    years: list[tuple[int, int]]  # (year, papers) over the list without its year filter
+    total: int  # papers in the list
+    errors: dict[str, list[str]] = field(default_factory=dict)
+
+
+def _paper_filter(params: QueryDict, *, without: tuple[str, ...] = ()):
+    # Imported here: curation.api.filters imports this module for paper_search.
+    from curation.api.filters import PaperFilter
+
+    if without:
+        params = params.copy()
+        for name in without:
+            params.pop(name, None)
+    return PaperFilter(params, queryset=Paper.objects.active())
+
+
+def _values(params: Mapping, name: str) -> list[str]:
+    raw = params.getlist(name) if hasattr(params, "getlist") else [params.get(name, "")]
+    return [part.strip() for item in raw if item for part in item.split(",") if part.strip()]
+
+
+def paper_list_sort(params: Mapping) -> str:
+    """Return the list's sort: as asked when valid, else relevance for a search, else newest."""
+    q = (params.get("q") or "").strip()
+    sort = params.get("sort") or ""
+    if sort not in SORTS or (sort == "relevance" and not q):
+        sort = "relevance" if q else "newest"
+    return sort
+
+
+def _year_bounds_on_pub_date(papers: QuerySet[Paper], cleaned: Mapping) -> QuerySet[Paper]:
+    """Repeat the year filter on pub_date, which the date-ordered index can seek to.
+
+    pub_date is the first day of the publication date, so it falls in pub_year: the
+    results do not change, but "oldest first from 2010" no longer walks every earlier
+    paper in the index (PostgreSQL cannot tell that the two columns move together).
+    """
+    year_min, year_max = cleaned.get("year_min"), cleaned.get("year_max")
+    if year_min is not None and 1 <= year_min <= 9999:
+        papers = papers.filter(pub_date__gte=dt.date(int(year_min), 1, 1))
+    if year_max is not None and 1 <= year_max < 9999:
+        papers = papers.filter(pub_date__lt=dt.date(int(year_max) + 1, 1, 1))
+    return papers
+
+
+def _ordered(papers: QuerySet[Paper], sort: str) -> QuerySet[Paper]:
+    if sort == "relevance":
+        return papers.order_by("-rank", "-pub_date", "-pk")
+    if sort == "oldest":
+        return papers.order_by("pub_date", "pk")
+    # The order of the paper_pub_date_idx index (and of the API), so a page is an index scan.
+    return papers.order_by("-pub_date", "-pk")
+
+
+# Columns a result never shows; the raw record and the tsvector are the bulk of a row.
+LIST_DEFERRED = (
+    "source",
+    "search_vector",
+    "abstract",
+    "index_terms",
+    "mesh_headings",
+    "keywords",
+    "comments_corrections",
+    "copyright",
+    "vernacular_title",
+)
+
+
+def _with_list_details(papers: QuerySet[Paper]) -> QuerySet[Paper]:
+    """Add what a result shows, one query per relation whatever the page size."""
+    return (
+        papers.defer(*LIST_DEFERRED)
+        .select_related("journal")
+        .prefetch_related(
+            Prefetch("authors", queryset=Author.objects.order_by("position")),
+            Prefetch(
+                "tags",
+                queryset=Tag.objects.exclude(status=TagStatus.REJECTED).select_related("mechanism"),
+                to_attr="shown_tags",
+            ),
+            Prefetch(
+                "facets",
+                queryset=PaperFacet.objects.filter(
+                    kind__in=[FacetKind.CELL_SOURCE, FacetKind.MODEL]
+                ),
+                to_attr="shown_facets",
+            ),
+        )
+    )
+
+
+class _Bases:
+    """The list filtered by all but some parameters, each distinct variant built once.
+
+    A facet's counts ignore its own parameters; when the request does not set them, its
+    base is the fully filtered list, which the other facets then share.
+    """
+
+    def __init__(self, params: QueryDict, filtered: QuerySet[Paper]) -> None:
+        self.params = params
+        self._querysets: dict[tuple[str, ...], QuerySet[Paper]] = {(): filtered}
+
+    def key(self, facet: str) -> tuple[str, ...]:
+        """Return the parameters of ``facet`` that this request sets."""
+        return tuple(
+            name
+            for name in FACET_PARAMETERS[facet]
+            if any(value.strip() for value in self.params.getlist(name))
+        )
+
+    def papers(self, key: tuple[str, ...]) -> QuerySet[Paper]:
+        if key not in self._querysets:
+            self._querysets[key] = _paper_filter(self.params, without=key).qs
+        return self._querysets[key]
+
+
+def _mechanism_facet(bases: _Bases, params: QueryDict) -> Facet:
+    chosen = set(_values(params, "mechanism"))
+    status = params.get("tag_status")
+    statuses = [status] if status in TagStatus.values else list(DEFAULT_TAG_STATUSES)
+    counts = dict(
+        Tag.objects.filter(paper__in=bases.papers(()).values("pk"), status__in=statuses)
+        .values_list("mechanism__slug")
+        .annotate(n=Count("pk"))  # one tag per paper and mechanism (tag_one_per_mechanism)
+        .order_by()
+    )
+    facet = Facet(name="mechanism", title="Mechanism", multiple=True)
+    for mechanism in Mechanism.objects.order_by("position", "name").only("slug", "name"):
+        facet.options.append(
+            FacetOption(
+                value=mechanism.slug,
+                label=mechanism.name,
+                count=counts.get(mechanism.slug, 0),
+                selected=mechanism.slug in chosen,
+            )
+        )
+    return facet
+
+
+def _tag_status_facet(bases: _Bases, params: QueryDict) -> Facet:
+    papers = bases.papers(bases.key("tag_status"))
+    tags = Tag.objects.filter(paper__in=papers.values("pk"))
+    mechanisms = _values(params, "mechanism")
+    if mechanisms:
+        tags = tags.filter(mechanism__slug__in=mechanisms)
+    counts = dict(
+        tags.values_list("status").annotate(n=Count("paper_id", distinct=True)).order_by()
+    )
+    chosen = params.get("tag_status")
+    return Facet(
+        name="tag_status",
+        title="Tag status",
+        options=[
+            FacetOption(value, TAG_STATUS_LABELS[value], counts.get(value, 0), value == chosen)
+            for value in (TagStatus.CONFIRMED, TagStatus.SUGGESTED, TagStatus.REJECTED)
+        ],
+    )
+
+
+PAPER_FACETS = (
+    ("cell_source", FacetKind.CELL_SOURCE, "Cell source"),
+    ("model", FacetKind.MODEL, "Study model"),
+)
+
+
+def _paper_facets(bases: _Bases, params: QueryDict) -> list[Facet]:
+    """Count cell sources and study models: one query for both unless one is chosen."""
+    kinds_by_base: dict[tuple[str, ...], list[str]] = {}
+    for name, kind, _ in PAPER_FACETS:
+        kinds_by_base.setdefault(bases.key(name), []).append(kind)
+    counts: dict[str, list[tuple[str, int]]] = {kind: [] for _, kind, _ in PAPER_FACETS}
+    for key, kinds in kinds_by_base.items():
+        rows = (
+            PaperFacet.objects.filter(kind__in=kinds, paper__in=bases.papers(key).values("pk"))
+            .values_list("kind", "value")
+            .annotate(n=Count("paper_id"))  # one row per paper, kind and value
+            .order_by("-n", "value")
+        )
+        for kind, value, count in rows:
+            counts[kind].append((value, count))
+    facets = []
+    for name, kind, title in PAPER_FACETS:
+        chosen = set(_values(params, name))
+        facet = Facet(name=name, title=title, multiple=True)
+        for value, count in counts[kind]:
+            facet.options.append(
+                FacetOption(value, facet_label(kind, value), count, value in chosen)
+            )
+        seen = {value for value, _ in counts[kind]}
+        for value in sorted(chosen - seen):
+            facet.options.append(FacetOption(value, facet_label(kind, value), 0, True))
+        facets.append(facet)
+    return facets
+
+
+def _journal_facet(bases: _Bases, params: QueryDict) -> Facet:
+    papers = bases.papers(bases.key("journal"))
+    rows = (
+        papers.filter(journal__isnull=False)
+        .values("journal_id", "journal__title", "journal__iso_abbreviation", "journal__medline_ta")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "journal__title")[:JOURNAL_FACET_SIZE]
+    )
+    chosen = (params.get("journal") or "").strip()
+    facet = Facet(name="journal", title="Journal")
+    for row in rows:
+        value = (
+            row["journal__iso_abbreviation"] or row["journal__medline_ta"] or row["journal__title"]
+        )
+        label = row["journal__title"] or value
+        selected = bool(chosen) and chosen.lower() in {
+            (row[key] or "").lower()
+            for key in ("journal__title", "journal__iso_abbreviation", "journal__medline_ta")
+        }
+        facet.options.append(FacetOption(value, label, row["n"], selected))
+    if chosen and not any(option.selected for option in facet.options):
+        facet.options.append(FacetOption(chosen, chosen, 0, True))
+    return facet
+
+
+def _publication_type_facet(bases: _Bases, params: QueryDict) -> Facet:
+    papers = bases.papers(bases.key("publication_type"))
+    through = Paper.publication_types.through
+    rows = (
+        through.objects.filter(paper__in=papers.values("pk"))
+        .values_list("publicationtype__name")
+        .annotate(n=Count("paper_id"))
+        .order_by("-n", "publicationtype__name")[:PUBLICATION_TYPE_FACET_SIZE]
+    )
+    chosen = (params.get("publication_type") or "").strip()
+    facet = Facet(name="publication_type", title="Publication type")
+    for name, count in rows:
+        facet.options.append(FacetOption(name, name, count, name == chosen))
+    if chosen and not any(option.selected for option in facet.options):
+        facet.options.append(FacetOption(chosen, chosen, 0, True))
+    return facet
+
+
+def _years_retraction_total(
+    bases: _Bases, params: QueryDict
+) -> tuple[list[tuple[int, int]], Facet, int]:
+    """Count papers per year, retracted or not, and in all: one query unless filtered by them.
+
+    All three come from one count per (year, retracted) over the list; years ignore the
+    year filter and retraction ignores the retracted filter, so a request that sets those
+    needs the counts over other bases too.
+    """
+    year_key, retracted_key = bases.key("year"), bases.key("retracted")
+    grouped: dict[tuple[str, ...], list[tuple[int | None, bool, int]]] = {}
+    for key in dict.fromkeys(((), year_key, retracted_key)):
+        grouped[key] = list(
+            bases.papers(key)
+            .order_by()
+            .values_list("pub_year", "is_retracted")
+            .annotate(n=Count("pk"))
+        )
+    per_year: dict[int, int] = {}
+    for year, _, count in grouped[year_key]:
+        if year is not None:
+            per_year[year] = per_year.get(year, 0) + count
+    retracted = sum(count for _, is_retracted, count in grouped[retracted_key] if is_retracted)
+    not_retracted = sum(
+        count for _, is_retracted, count in grouped[retracted_key] if not is_retracted
+    )
+    chosen = (params.get("retracted") or "").lower()
+    facet = Facet(
+        name="retracted",
+        title="Retraction",
+        options=[
+            FacetOption("true", "Retracted", retracted, chosen in {"true", "1"}),
+            FacetOption("false", "Not retracted", not_retracted, chosen in {"false", "0"}),
+        ],
+    )
+    total = sum(count for _, _, count in grouped[()])
+    return sorted(per_year.items()), facet, total
+
+
+def _data_version() -> str:
+    """Return a marker that moves whenever papers, their tags or their facets change.
+
+    Every write a list can show moves ``Paper.updated_at`` (imports, tagging, curator
+    decisions, deletions), and its newest value is one step down an index.
+    """
+    return str(Paper.objects.aggregate(newest=Max("updated_at"))["newest"])
+
+
+def _facets_cache_key(params: QueryDict, version: str) -> str:
+    from curation.api.filters import PaperFilter
+
+    filters = sorted(
+        (name, sorted(values))
+        for name, values in params.lists()
+        if name in PaperFilter.base_filters and any(value.strip() for value in values)
+    )
+    digest = hashlib.sha256(json.dumps([filters, version]).encode()).hexdigest()
+    return f"paper-browse:{FACETS_CACHE_VERSION}:{digest}"
+
+
+def paper_browse(*, params: QueryDict) -> PaperBrowse:
+    """Filter, sort and count the paper list for the GET parameters the API also takes.
+
+    Filtering is curation.api.filters.PaperFilter, so the page and ``/api/papers/`` agree on
+    every parameter; invalid values (``year_min=abc``) are reported in ``errors`` and
+    ignored. Facet counts take one grouped query per facet (fewer when facets share a
+    base) whatever the number of values or papers, each over the list filtered by every
+    other facet's parameters: choosing a cell source still counts the other sources.
+
+    Counting scans the whole filtered list, which is what costs at 100,000 papers, so the
+    counts (and the list's total) are cached for the same filters until any paper changes
+    (or FACETS_CACHE_SECONDS pass: mechanism and journal renames do not move papers).
+    """
+    filterset = _paper_filter(params)
+    errors = {name: [str(e) for e in messages] for name, messages in filterset.errors.items()}
+    sort = paper_list_sort(params)
+    papers = filterset.qs
+    if sort == "relevance" and "rank" not in papers.query.annotations:
+        sort = "newest"
+    key = _facets_cache_key(params, _data_version())
+    counted = cache.get(key)
+    if counted is None:
+        bases = _Bases(params, papers)
+        years, retracted, total = _years_retraction_total(bases, params)
+        facets = [
+            _mechanism_facet(bases, params),
+            _tag_status_facet(bases, params),
+            *_paper_facets(bases, params),
+            _journal_facet(bases, params),
+            _publication_type_facet(bases, params),
+            retracted,
+        ]
+        counted = {"facets": {f.name: f for f in facets}, "years": years, "total": total}
+        cache.set(key, counted, FACETS_CACHE_SECONDS)
+    page_papers = _year_bounds_on_pub_date(papers, getattr(filterset.form, "cleaned_data", {}))
+    return PaperBrowse(
+        papers=_with_list_details(_ordered(page_papers, sort)),
+        facets=counted["facets"],
+        sort=sort,
+        years=counted["years"],
+        total=counted["total"],
+        errors=errors,
+    )
+
+
+def paper_detail(*, pmid: int) -> Paper:
+    """Return an active paper with everything its page shows; raises Paper.DoesNotExist.
+
+    Authors, publication types, tags (with their mechanism) and cell source / model facets
+    come in one query each, however many there are.
+    """
+    return (
+        Paper.objects.active()
+        .select_related("journal")
+        .prefetch_related(
+            Prefetch("authors", queryset=Author.objects.order_by("position")),
+            "publication_types",
+            Prefetch(
+                "tags",
+                queryset=Tag.objects.exclude(status=TagStatus.REJECTED)
+                .select_related("mechanism")
+                .order_by("mechanism__position", "mechanism__name"),
+                to_attr="shown_tags",
+            ),
+            Prefetch("facets", queryset=PaperFacet.objects.order_by("kind", "value")),
+        )
+        .get(pmid=pmid)
+    )
