@@ -7,6 +7,7 @@ from pof_lit.views import healthz
 
 urlpatterns = [
     path("", include("curation.urls")),
+    path("", include("notes.urls")),
     path("api/", include("pof_lit.api_urls")),
     path("curate/", include("curation.curator_urls")),
     path("evidence/", include("curation.evidence_urls")),
