@@ -296,7 +296,10 @@ class Paper(models.Model):
 class Author(models.Model):
     """One author's place on one paper (PubMed has no author identity beyond ORCID)."""
 
-    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="authors")
+    # No index of its own: the unique (paper, position) constraint serves lookups by paper.
+    paper = models.ForeignKey(
+        Paper, on_delete=models.CASCADE, related_name="authors", db_index=False
+    )
     position = models.PositiveSmallIntegerField()
     last_name = models.CharField(max_length=255, blank=True)
     fore_name = models.CharField(max_length=255, blank=True)

@@ -347,3 +347,39 @@ def test_a_crash_mid_run_leaves_no_half_written_paper(tmp_path):
 def _test_database_url() -> str:
     settings = connection.settings_dict
     return f"postgres://{settings['USER']}@{settings['HOST']}:{settings['PORT']}/{settings['NAME']}"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_parallel_writers_keep_file_order_for_repeats_deletions_and_bad_records():
+    """On PostgreSQL batches are written two at a time; the outcome must be the serial one."""
+    from curation.models import RunKind
+    from curation.records import Deletion
+
+    first = paper_record(title="First version.")
+    others = [paper_record() for _ in range(6)]
+    bad = paper_record(pub_date=PubDate(year=2020, month=13))
+    doomed = paper_record()
+    items = [
+        first,
+        *others[:3],
+        revised(first, title="Second version.", date_revised=None),  # a later batch
+        doomed,
+        bad,
+        Deletion(pmids=(doomed.pmid,)),
+        *others[3:],
+        revised(first, title="Third version.", date_revised=None),
+    ]
+    run = services.run_start(kind=RunKind.FILE, source="test")
+
+    services.run_record_items(run=run, items=items, batch_size=2)
+
+    assert Paper.objects.get(pmid=first.pmid).title == "Third version."
+    assert Paper.objects.filter(pmid=first.pmid).count() == 1
+    assert Paper.objects.get(pmid=doomed.pmid).deleted_at is not None
+    assert not Paper.objects.filter(pmid=bad.pmid).exists()
+    assert [e["pmid"] for e in run.errors] == [bad.pmid]
+    assert run.created == 1 + 6 + 1
+    assert run.updated == 2
+    assert run.deleted == 1
+    assert Paper.objects.active().count() == 7
