@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
@@ -142,8 +143,6 @@ class Paper(models.Model):
             ),
         ]
         indexes = [
-            # The paper list and the API's default order: newest first.
-            models.Index(fields=["-pub_date", "-id"], name="paper_pub_date_idx"),
             # updated_since filters and cursor harvesting by updated_at.
             models.Index(fields=["updated_at", "id"], name="paper_updated_idx"),
             # year_min / year_max filters and the year facet.
@@ -157,7 +156,10 @@ class Paper(models.Model):
             # tag_papers picks papers whose tagger version is out of date.
             models.Index(fields=["tagger_version"], name="paper_tagger_version_idx"),
         ]
-        # The GIN index on search_vector is created by migration 0002 on PostgreSQL only.
+        # The GIN index on search_vector is created by migration 0002 on PostgreSQL only, and
+        # paper_pub_date_idx (the paper list's and the API's default order: newest first,
+        # undated last; read backwards, oldest first) by migration 0005, because SQLite
+        # cannot say NULLS LAST in an index (its DESC order already puts NULLs last).
 
     def __str__(self) -> str:
         return f"PMID {self.pmid}: {self.title[:80]}"
@@ -210,11 +212,29 @@ class Paper(models.Model):
             parts.append(detail)
         return " ".join(parts)
 
+    # Pages and API answers prefetch related rows into plain lists (Prefetch(to_attr=...),
+    # see curation.selectors.PAPER_RELATIONS): Django's related manager for each paper and
+    # relation costs more than the query itself on a page of 100 papers. These read the
+    # lists, or query when a paper was loaded without them.
+    def author_list(self) -> list[Author]:
+        return _prefetched(self, "prefetched_authors", lambda: self.authors.order_by("position"))
+
+    def publication_type_list(self) -> list[PublicationType]:
+        return _prefetched(self, "prefetched_publication_types", self.publication_types.all)
+
+    def tag_list(self) -> list[Tag]:
+        return _prefetched(
+            self, "prefetched_tags", lambda: self.tags.select_related("mechanism", "decided_by")
+        )
+
+    def facet_list(self) -> list[PaperFacet]:
+        return _prefetched(self, "prefetched_facets", self.facets.all)
+
     def affiliation_index(self) -> dict:
         """Number distinct affiliations in author order, as a reader's author line does."""
         numbers: dict[str, int] = {}
         authors = []
-        for author in self.authors.all():
+        for author in self.author_list():
             refs = [numbers.setdefault(a, len(numbers) + 1) for a in author.affiliations]
             authors.append((author, refs))
         return {"authors": authors, "affiliations": list(numbers)}
@@ -231,8 +251,21 @@ class Paper(models.Model):
         name = self.journal.title if self.journal else ""
         return " · ".join(part for part in (name, when) if part)
 
-    def to_record(self) -> records.PaperRecord:
-        """Rebuild the parsed record; prefetch ``authors`` and ``publication_types`` first."""
+    def to_record(
+        self,
+        *,
+        authors: tuple[records.Author, ...] | None = None,
+        publication_types: tuple[str, ...] | None = None,
+    ) -> records.PaperRecord:
+        """Rebuild the parsed record.
+
+        Authors and publication types come from the given values (see
+        ``selectors.paper_records``), else from prefetched lists, else one query each.
+        """
+        if authors is None:
+            authors = tuple(author.to_record() for author in self.author_list())
+        if publication_types is None:
+            publication_types = tuple(sorted(t.name for t in self.publication_type_list()))
         return records.PaperRecord(
             pmid=self.pmid,
             title=self.title,
@@ -256,7 +289,7 @@ class Paper(models.Model):
             pub_date=self.pub_date_record,
             article_date=self.article_date,
             languages=tuple(self.languages),
-            publication_types=tuple(sorted(t.name for t in self.publication_types.all())),
+            publication_types=publication_types,
             mesh_headings=tuple(
                 records.MeshHeading(
                     descriptor=heading["descriptor"],
@@ -287,10 +320,18 @@ class Paper(models.Model):
             doi=self.doi,
             pmcid=self.pmcid,
             pii=self.pii,
-            authors=tuple(author.to_record() for author in self.authors.all()),
+            authors=authors,
             source_format=self.source_format,
-            source=self.source,
+            # Left out when not loaded: exports and answers never show it.
+            source="" if "source" in self.get_deferred_fields() else self.source,
         )
+
+
+def _prefetched(paper: Paper, attr: str, query: Callable[[], Iterable]) -> list:
+    try:
+        return getattr(paper, attr)
+    except AttributeError:
+        return list(query())
 
 
 class Author(models.Model):

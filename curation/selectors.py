@@ -6,7 +6,8 @@ import datetime as dt
 import hashlib
 import json
 import re
-from collections.abc import Mapping
+from collections import defaultdict
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
@@ -14,6 +15,7 @@ from django.db import connection
 from django.db.models import Count, F, Max, Prefetch, Q, QuerySet
 from django.http import QueryDict
 
+from curation import records
 from curation.facets import facet_label
 from curation.models import (
     Author,
@@ -79,17 +81,99 @@ def paper_search(papers: QuerySet[Paper], q: str) -> QuerySet[Paper]:
     return papers.annotate(rank=Value(1.0, output_field=FloatField()))
 
 
-def paper_list(*, q: str = "") -> QuerySet[Paper]:
-    """Return active papers with what a list or an export shows, optionally searched."""
-    papers = (
-        Paper.objects.active()
-        .select_related("journal")
-        .prefetch_related(
-            Prefetch("authors", queryset=Author.objects.order_by("position")),
-            "publication_types",
+# Columns no API answer or export shows: the raw record, and what search works from.
+API_DEFERRED = ("source", "search_vector", "index_terms", "content_hash")
+
+
+def paper_relations(*, tags: bool = True, facets: bool = True) -> list[Prefetch]:
+    """Return prefetches of what a paper shows, into the lists ``Paper.author_list()`` etc. read.
+
+    One query per relation whatever the number of papers, and no related manager per
+    paper (which costs more than the query on a page of 100).
+    """
+    relations = [
+        Prefetch(
+            "authors", queryset=Author.objects.order_by("position"), to_attr="prefetched_authors"
+        ),
+        Prefetch("publication_types", to_attr="prefetched_publication_types"),
+    ]
+    if tags:
+        relations.append(
+            Prefetch(
+                "tags",
+                queryset=Tag.objects.select_related("mechanism", "decided_by"),
+                to_attr="prefetched_tags",
+            )
+        )
+    if facets:
+        relations.append(Prefetch("facets", to_attr="prefetched_facets"))
+    return relations
+
+
+def paper_list(
+    *, q: str = "", authors: bool = True, tags: bool = True, facets: bool = True
+) -> QuerySet[Paper]:
+    """Return active papers with what an API answer or an export shows, optionally searched.
+
+    The raw source record and the search columns, which no answer shows, stay in the
+    database. Exports leave out ``authors`` (with publication types) and read them with
+    ``paper_records``.
+    """
+    papers = Paper.objects.active().defer(*API_DEFERRED).select_related("journal")
+    relations = paper_relations(tags=tags, facets=facets)
+    if not authors:
+        relations = [r for r in relations if r.to_attr not in AUTHOR_RELATIONS]
+    return paper_search(papers.prefetch_related(*relations), q)
+
+
+AUTHOR_RELATIONS = ("prefetched_authors", "prefetched_publication_types")
+
+
+def paper_records(papers: Sequence[Paper]) -> Iterator[records.PaperRecord]:
+    """Return the records of ``papers`` for an export, built as they are iterated.
+
+    Authors and publication types are read at once, one query each, as plain values: an
+    export of 1,000 papers holds some 7,000 authors, and a model instance for each costs
+    more than writing the citations.
+    """
+    ids = [paper.pk for paper in papers]
+    authors: dict[int, list[records.Author]] = defaultdict(list)
+    rows = (
+        Author.objects.filter(paper_id__in=ids)
+        .order_by("paper_id", "position")
+        .values_list(
+            "paper_id",
+            "last_name",
+            "fore_name",
+            "initials",
+            "suffix",
+            "collective_name",
+            "orcid",
+            "affiliations",
         )
     )
-    return paper_search(papers, q)
+    for paper_id, last, fore, initials, suffix, collective, orcid, affiliations in rows:
+        authors[paper_id].append(
+            records.Author(
+                last_name=last,
+                fore_name=fore,
+                initials=initials,
+                suffix=suffix,
+                collective_name=collective,
+                orcid=orcid,
+                affiliations=tuple(affiliations),
+            )
+        )
+    types: dict[int, list[str]] = defaultdict(list)
+    links = Paper.publication_types.through.objects.filter(paper_id__in=ids)
+    for paper_id, name in links.values_list("paper_id", "publicationtype__name"):
+        types[paper_id].append(name)
+    return (
+        paper.to_record(
+            authors=tuple(authors[paper.pk]), publication_types=tuple(sorted(types[paper.pk]))
+        )
+        for paper in papers
+    )
 
 
 def feeds_with_last_run_id() -> QuerySet[Feed]:
@@ -199,11 +283,12 @@ def _year_bounds_on_pub_date(papers: QuerySet[Paper], cleaned: Mapping) -> Query
 
 def _ordered(papers: QuerySet[Paper], sort: str) -> QuerySet[Paper]:
     if sort == "relevance":
-        return papers.order_by("-rank", "-pub_date", "-pk")
+        return papers.order_by("-rank", F("pub_date").desc(nulls_last=True), "-pk")
+    # The order of the paper_pub_date_idx index (and of the API), read forwards or
+    # backwards, so a page is an index scan: undated papers come last newest-first.
     if sort == "oldest":
-        return papers.order_by("pub_date", "pk")
-    # The order of the paper_pub_date_idx index (and of the API), so a page is an index scan.
-    return papers.order_by("-pub_date", "-pk")
+        return papers.order_by(F("pub_date").asc(nulls_first=True), "pk")
+    return papers.order_by(F("pub_date").desc(nulls_last=True), "-pk")
 
 
 # Columns a result never shows; the raw record and the tsvector are the bulk of a row.
@@ -226,7 +311,11 @@ def _with_list_details(papers: QuerySet[Paper]) -> QuerySet[Paper]:
         papers.defer(*LIST_DEFERRED)
         .select_related("journal")
         .prefetch_related(
-            Prefetch("authors", queryset=Author.objects.order_by("position")),
+            Prefetch(
+                "authors",
+                queryset=Author.objects.order_by("position"),
+                to_attr="prefetched_authors",
+            ),
             Prefetch(
                 "tags",
                 queryset=Tag.objects.exclude(status=TagStatus.REJECTED).select_related("mechanism"),
@@ -505,8 +594,7 @@ def paper_detail(*, pmid: int) -> Paper:
         Paper.objects.active()
         .select_related("journal")
         .prefetch_related(
-            Prefetch("authors", queryset=Author.objects.order_by("position")),
-            "publication_types",
+            *paper_relations(tags=False),
             Prefetch(
                 "tags",
                 queryset=Tag.objects.exclude(status=TagStatus.REJECTED)
@@ -514,7 +602,6 @@ def paper_detail(*, pmid: int) -> Paper:
                 .order_by("mechanism__position", "mechanism__name"),
                 to_attr="shown_tags",
             ),
-            Prefetch("facets", queryset=PaperFacet.objects.order_by("kind", "value")),
         )
         .get(pmid=pmid)
     )

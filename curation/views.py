@@ -123,7 +123,7 @@ def paper_page(
     notes = list(notes_visible_to(request.user).filter(paper=paper).order_by("-created_at", "-pk"))
     my_notes = [note for note in notes if note.author_id == request.user.pk]
     facets: dict[str, list[str]] = {title: [] for title in FACET_KIND_TITLES.values()}
-    for facet in paper.facets.all():
+    for facet in paper.facet_list():
         label = FACET_LABELS.get(facet.kind, {}).get(facet.value) or facet.value
         facets.setdefault(FACET_KIND_TITLES.get(facet.kind, facet.kind), []).append(label)
     facets = {title: values for title, values in facets.items() if values}
@@ -239,7 +239,7 @@ def citation_meta(paper: Paper, *, url: str) -> list[tuple[str, str]]:
     Empty values are left out.
     """
     meta: list[tuple[str, str]] = [("citation_title", paper.title)]
-    for author in paper.authors.all():
+    for author in paper.author_list():
         if author.collective_name:
             name = author.collective_name
         else:

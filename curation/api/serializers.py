@@ -65,13 +65,13 @@ class PaperSerializer(serializers.ModelSerializer):
     """A paper as the foundation issue names its fields; later additions only add fields."""
 
     journal = JournalSerializer(allow_null=True)
-    authors = AuthorSerializer(many=True)
+    authors = AuthorSerializer(many=True, source="author_list")
     abstract_sections = AbstractSectionSerializer(many=True)
     mesh_headings = MeshHeadingSerializer(many=True)
     keywords = serializers.ListField(child=serializers.CharField())
     pub_date = serializers.SerializerMethodField()
     language = serializers.CharField()
-    publication_types = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
+    publication_types = serializers.SerializerMethodField()
     url = serializers.HyperlinkedIdentityField(
         view_name="api:paper-detail", lookup_field="pmid", read_only=True
     )
@@ -103,6 +103,10 @@ class PaperSerializer(serializers.ModelSerializer):
             "is_retracted",
             "updated_at",
         ]
+
+    @extend_schema_field({"type": "array", "items": {"type": "string"}, "readOnly": True})
+    def get_publication_types(self, paper: Paper) -> list[str]:
+        return [publication_type.name for publication_type in paper.publication_type_list()]
 
     @extend_schema_field({"type": "string", "nullable": True, "example": "2022-08-12"})
     def get_pub_date(self, paper: Paper) -> str | None:
@@ -159,13 +163,29 @@ class FacetSerializer(serializers.ModelSerializer):
         return facet_label(facet.kind, facet.value)
 
 
+class FacetsOfKindSerializer(serializers.ListSerializer):
+    """A paper's facets of one kind (cell source, study model or inducing agent)."""
+
+    def __init__(self, *args, kind: str, **kwargs) -> None:
+        self.kind = kind
+        super().__init__(*args, **kwargs)
+
+    def get_attribute(self, paper: Paper) -> list[PaperFacet]:
+        return [facet for facet in paper.facet_list() if facet.kind == self.kind]
+
+
 class PaperDetailSerializer(PaperSerializer):
     """A paper with its mechanism tags (and their evidence), cell sources and study models."""
 
-    tags = serializers.SerializerMethodField()
-    cell_sources = serializers.SerializerMethodField()
-    models = serializers.SerializerMethodField()
-    inducing_agents = serializers.SerializerMethodField()
+    # Nested serializers declared once, so a page of papers builds none per paper.
+    tags = TagSerializer(many=True, read_only=True, source="tag_list")
+    cell_sources = FacetsOfKindSerializer(
+        child=FacetSerializer(), kind=FacetKind.CELL_SOURCE, read_only=True
+    )
+    models = FacetsOfKindSerializer(child=FacetSerializer(), kind=FacetKind.MODEL, read_only=True)
+    inducing_agents = FacetsOfKindSerializer(
+        child=FacetSerializer(), kind=FacetKind.AGENT, read_only=True
+    )
     is_relevant = serializers.BooleanField(read_only=True, allow_null=True)
 
     class Meta(PaperSerializer.Meta):
@@ -177,25 +197,6 @@ class PaperDetailSerializer(PaperSerializer):
             "models",
             "inducing_agents",
         ]
-
-    def _facets(self, paper: Paper, kind: str) -> list[dict]:
-        return FacetSerializer([f for f in paper.facets.all() if f.kind == kind], many=True).data
-
-    @extend_schema_field(TagSerializer(many=True))
-    def get_tags(self, paper: Paper) -> list[dict]:
-        return TagSerializer(paper.tags.all(), many=True).data
-
-    @extend_schema_field(FacetSerializer(many=True))
-    def get_cell_sources(self, paper: Paper) -> list[dict]:
-        return self._facets(paper, FacetKind.CELL_SOURCE)
-
-    @extend_schema_field(FacetSerializer(many=True))
-    def get_models(self, paper: Paper) -> list[dict]:
-        return self._facets(paper, FacetKind.MODEL)
-
-    @extend_schema_field(FacetSerializer(many=True))
-    def get_inducing_agents(self, paper: Paper) -> list[dict]:
-        return self._facets(paper, FacetKind.AGENT)
 
 
 class CiteSerializer(serializers.Serializer):

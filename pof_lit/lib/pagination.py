@@ -87,20 +87,30 @@ class KeysetPagination(BasePagination):
         return value, pk
 
     def _after(self, key: SortKey, value: Any, pk: int) -> Q:
-        """Return the filter for rows strictly after (value, pk) in this order, NULLs last."""
-        cmp = "lt" if key.descending else "gt"
+        """Return the filter for rows strictly after (value, pk) in this order.
+
+        Rows without a value come last newest-first and first oldest-first: each order is
+        the exact reverse of the other, so one index on (field DESC NULLS LAST, pk DESC)
+        serves both directions.
+        """
+        if key.descending:
+            if value is None:
+                return Q(**{f"{key.field}__isnull": True, "pk__lt": pk})
+            return (
+                Q(**{f"{key.field}__lt": value})
+                | Q(**{key.field: value, "pk__lt": pk})
+                | Q(**{f"{key.field}__isnull": True})
+            )
         if value is None:
-            return Q(**{f"{key.field}__isnull": True, f"pk__{cmp}": pk})
-        return (
-            Q(**{f"{key.field}__{cmp}": value})
-            | Q(**{key.field: value, f"pk__{cmp}": pk})
-            | Q(**{f"{key.field}__isnull": True})
-        )
+            return Q(**{f"{key.field}__isnull": True, "pk__gt": pk}) | Q(
+                **{f"{key.field}__isnull": False}
+            )
+        return Q(**{f"{key.field}__gt": value}) | Q(**{key.field: value, "pk__gt": pk})
 
     def order(self, queryset: QuerySet, key: SortKey) -> QuerySet:
         if key.descending:
-            return queryset.order_by(F(key.field).desc(nulls_last=True), "-pk")
-        return queryset.order_by(F(key.field).asc(nulls_last=True), "pk")
+            return queryset.order_by(F(key.field).desc(nulls_last=True), F("pk").desc())
+        return queryset.order_by(F(key.field).asc(nulls_first=True), F("pk").asc())
 
     def paginate_queryset(self, queryset: QuerySet, request, view=None) -> list:
         self.request = request

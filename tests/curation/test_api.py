@@ -141,6 +141,23 @@ def test_cursor_pages_stay_stable_while_new_papers_arrive(api):
     assert len(seen) == len(set(seen))
 
 
+@pytest.mark.parametrize("ordering", ["-pub_date", "pub_date"])
+def test_undated_papers_come_last_newest_first_and_first_oldest_first(api, ordering):
+    undated = make_papers(*(paper_record(pub_date=PubDate()) for _ in range(3)))
+    dated = make_papers(
+        *(paper_record(pub_date=PubDate(year=year, month=1, day=1)) for year in (2019, 2021))
+    )
+    newest_first = [dated[1].pmid, dated[0].pmid] + [
+        p.pmid for p in sorted(undated, key=lambda p: -p.pk)
+    ]
+
+    # One paper a page, so every cursor (dated and undated) is followed.
+    seen = _collect(api, api.get("/api/papers/", {"page_size": 1, "ordering": ordering}).json())
+
+    assert undated[0].pub_date is None
+    assert seen == (newest_first if ordering == "-pub_date" else newest_first[::-1])
+
+
 def _collect(api, page) -> list[int]:
     pmids = [p["pmid"] for p in page["results"]]
     while page["next"]:
@@ -437,6 +454,30 @@ def test_lists_and_exports_answer_304_too(api):
     etag = api.get("/api/papers/")["ETag"]
     make_paper()
     assert api.get("/api/papers/", HTTP_IF_NONE_MATCH=etag).status_code == 200
+
+
+def test_a_list_etag_follows_its_own_page_only(api, curator):
+    older, newer = make_papers(
+        paper_record(pub_date=PubDate(year=2001)), paper_record(pub_date=PubDate(year=2024))
+    )
+    first_page = api.get("/api/papers/", {"page_size": 1})
+    etag = first_page["ETag"]
+    assert first_page.json()["results"][0]["pmid"] == newer.pmid
+
+    # A change to a paper on another page leaves this page (and its ETag) as it was...
+    time.sleep(1.1)
+    services.tag_decide(
+        paper=older, mechanism=Mechanism.objects.get(slug="exosomes"), action="add", user=curator
+    )
+    assert api.get("/api/papers/", {"page_size": 1}, HTTP_IF_NONE_MATCH=etag).status_code == 304
+    # ...a change to a paper on it does not.
+    services.tag_decide(
+        paper=newer, mechanism=Mechanism.objects.get(slug="exosomes"), action="add", user=curator
+    )
+    changed = api.get("/api/papers/", {"page_size": 1}, HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200
+    assert changed["ETag"] != etag
+    assert "exosomes" in [t["mechanism"] for t in changed.json()["results"][0]["tags"]]
 
 
 def test_different_formats_have_different_etags(api):

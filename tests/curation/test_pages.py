@@ -343,6 +343,11 @@ def test_the_list_sorts_by_relevance_or_date(client):
 
     assert titles(q="exosomes", sort="newest") == ["New", "Middle", "Old"]
     assert titles(q="exosomes", sort="oldest") == ["Old", "Middle", "New"]
+
+    # A paper without a date comes last newest first, and first oldest first, as in the API.
+    make_papers(paper_record(title="Undated exosomes paper.", pub_date=PubDate()))
+    assert titles(q="exosomes", sort="newest") == ["New", "Middle", "Old", "Undated"]
+    assert titles(q="exosomes", sort="oldest") == ["Undated", "Old", "Middle", "New"]
     searched = client.get("/", {"q": "exosomes"}).content.decode()
     assert 'aria-current="true" class="is-selected" aria-describedby="sort-label">Best match' in (
         searched
