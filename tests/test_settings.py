@@ -82,3 +82,27 @@ def test_development_starts_with_no_environment_at_all():
     result = _start({})
 
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(("setting", "tuned"), [(None, True), ("1", True), ("0", False)])
+def test_the_wsgi_application_tunes_the_garbage_collector_unless_told_not_to(setting, tuned):
+    env = {k: v for k, v in os.environ.items() if k not in {*PRODUCTION, "REDIS_URL"}}
+    env.pop("GC_TUNING", None)
+    if setting is not None:
+        env["GC_TUNING"] = setting
+    probe = (
+        "import gc; default = gc.get_threshold()[0]; import pof_lit.wsgi; "
+        "print(gc.get_threshold()[0], gc.get_freeze_count() > 0, default)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=ROOT,
+        env={**env, **PRODUCTION},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode == 0, result.stderr
+    threshold, frozen, default = result.stdout.split()
+    assert (threshold, frozen) == (("50000", "True") if tuned else (default, "False"))
