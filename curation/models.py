@@ -159,7 +159,9 @@ class Paper(models.Model):
         # The GIN index on search_vector is created by migration 0002 on PostgreSQL only, and
         # paper_pub_date_idx (the paper list's and the API's default order: newest first,
         # undated last; read backwards, oldest first) by migration 0005, because SQLite
-        # cannot say NULLS LAST in an index (its DESC order already puts NULLs last).
+        # cannot say NULLS LAST in an index (its DESC order already puts NULLs last), and
+        # paper_active_facet_idx (the facet counts' index-only scan of the active papers:
+        # id, year, retraction, journal) by migration 0006 on PostgreSQL only.
 
     def __str__(self) -> str:
         return f"PMID {self.pmid}: {self.title[:80]}"
