@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from rest_framework import serializers
 
-from curation.records import Author, PubDate
+from curation import selectors, services
+from curation.api.serializers import PaperDetailSerializer
+from curation.models import FacetKind, Mechanism, PaperFacet
+from curation.records import Author, Journal, MeshHeading, MeshQualifier, PubDate
 from tests.factories import make_paper, make_papers, paper_record
 
 pytestmark = pytest.mark.django_db
@@ -115,3 +119,45 @@ def test_an_unknown_pmid_answers_404_with_the_error_body(client):
 
     assert response.status_code == 404
     assert response.json()["code"] == "not_found"
+
+
+def test_the_hand_built_answer_is_what_drfs_own_fields_give(rf, curator):
+    """PaperDetailSerializer builds its answer directly, for speed; DRF's path is the reference."""
+    full = make_paper(
+        mesh_headings=(
+            MeshHeading(
+                descriptor="Primary Ovarian Insufficiency",
+                ui="D016649",
+                major_topic=True,
+                qualifiers=(MeshQualifier(name="therapy", ui="Q000628", major_topic=False),),
+            ),
+        ),
+        authors=(
+            Author(last_name="Lu", fore_name="Xueyan", initials="X", orcid="0000-0002-1825-0097"),
+            Author(collective_name="POI Stem Cell Consortium"),
+        ),
+        keywords=("MSC", "exosome"),
+    )
+    bare = make_paper(pub_date=PubDate(), journal=Journal(), abstract_sections=(), keywords=())
+    services.papers_tag(paper_ids=[full.pk, bare.pk])
+    services.tag_decide(
+        paper=full,
+        mechanism=Mechanism.objects.get(slug="immune_regulation"),
+        action="add",
+        user=curator,
+        comment="Treg shift in Fig. 3",
+    )
+    for kind, value in [(FacetKind.AGENT, "cyclophosphamide"), (FacetKind.CELL_SOURCE, "adipose")]:
+        PaperFacet.objects.get_or_create(paper=full, kind=kind, value=value)
+
+    request = rf.get("/api/papers/")
+    papers = list(selectors.paper_list().filter(pk__in=[full.pk, bare.pk]).order_by("pk"))
+    assert papers[0].tag_list()
+    assert papers[0].facet_list()
+    assert papers[1].journal is None
+    assert papers[1].pub_date is None
+    for paper in papers:
+        serializer = PaperDetailSerializer(paper, context={"request": request})
+        reference = serializers.ModelSerializer.to_representation(serializer, paper)
+        assert serializer.data == reference
+        assert list(serializer.data) == list(reference)  # the same keys in the same order
