@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import json
 import re
 from collections import defaultdict
@@ -11,8 +12,9 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Count, F, Max, Prefetch, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.http import QueryDict
 
 from curation import records
@@ -21,6 +23,7 @@ from curation.models import (
     Author,
     FacetKind,
     Feed,
+    Journal,
     Mechanism,
     Paper,
     PaperFacet,
@@ -337,11 +340,33 @@ class _Bases:
 
     A facet's counts ignore its own parameters; when the request does not set them, its
     base is the fully filtered list, which the other facets then share.
+
+    On PostgreSQL each base the counts use is run once into a temporary table of its
+    papers' (id, pub_year, is_retracted, journal_id): the counts then join that table
+    instead of running the search and filters again each (a common word's search reads
+    tens of thousands of rows). Use as a context manager: the tables go at the end.
     """
 
     def __init__(self, params: QueryDict, filtered: QuerySet[Paper]) -> None:
         self.params = params
         self._querysets: dict[tuple[str, ...], QuerySet[Paper]] = {(): filtered}
+        self._tables: dict[tuple[str, ...], str] = {}
+        self._materialize = connection.vendor == "postgresql"
+
+    def __enter__(self) -> _Bases:
+        return self
+
+    def __exit__(self, exc_type, exc, traceback) -> None:
+        if not self._tables:
+            return
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(f"DROP TABLE IF EXISTS {', '.join(self._tables.values())}")
+        except DatabaseError:
+            # A failed transaction cannot drop them; the error that failed it matters more
+            # (and the tables go with the session).
+            if exc_type is None:
+                raise
 
     def key(self, facet: str) -> tuple[str, ...]:
         """Return the parameters of ``facet`` that this request sets."""
@@ -356,13 +381,68 @@ class _Bases:
             self._querysets[key] = _paper_filter(self.params, without=key).qs
         return self._querysets[key]
 
+    def table(self, key: tuple[str, ...]) -> str | None:
+        """Return the temporary table holding the base's papers (PostgreSQL), else None."""
+        if not self._materialize or not self._worth_materializing(key):
+            return None
+        if key not in self._tables:
+            name = f"pg_temp.facet_base_{next(_BASE_TABLES)}"
+            rows = (
+                self.papers(key).order_by().values("pk", "pub_year", "is_retracted", "journal_id")
+            )
+            sql, params = rows.query.sql_with_params()
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"CREATE TEMPORARY TABLE {name} (id, pub_year, is_retracted, journal_id) "
+                    f"AS {sql}",
+                    params,
+                )
+            self._tables[key] = name
+        return self._tables[key]
+
+    def _worth_materializing(self, key: tuple[str, ...]) -> bool:
+        """Say whether the base has a filter that is costly to run again for each count.
+
+        The search and the filters on tags, facets and publication types are; the others
+        (years, journal, retraction, updated_since) read the paper table's covering index
+        of active papers, and a base of most of the table costs more to copy than to read
+        again (the unfiltered list: 0.34 s against 0.73 s cold, on 100,000 papers).
+        """
+        return any(
+            value.strip()
+            for name in COSTLY_FILTERS
+            if name not in key
+            for value in self.params.getlist(name)
+        )
+
+    def ids(self, key: tuple[str, ...]) -> RawSQL | QuerySet[Paper]:
+        """Return what a count filters paper ids on: the base's table, or the base itself."""
+        table = self.table(key)
+        return (
+            self.papers(key).values("pk")
+            if table is None
+            else RawSQL(f"SELECT base.id FROM {table} AS base", ())
+        )
+
+    def grouped(self, key: tuple[str, ...], columns: str) -> list[tuple]:
+        """Return ``columns`` of the base's table with a count of papers for each value."""
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {columns}, COUNT(*) FROM {self.table(key)} GROUP BY {columns}")
+            return cursor.fetchall()
+
+
+# Filters that join or search (see _Bases._worth_materializing).
+COSTLY_FILTERS = ("q", "mechanism", "tag_status", "cell_source", "model", "publication_type")
+# Names of temporary tables: unique within a process, and a connection is one process's.
+_BASE_TABLES = itertools.count()
+
 
 def _mechanism_facet(bases: _Bases, params: QueryDict) -> Facet:
     chosen = set(_values(params, "mechanism"))
     status = params.get("tag_status")
     statuses = [status] if status in TagStatus.values else list(DEFAULT_TAG_STATUSES)
     counts = dict(
-        Tag.objects.filter(paper__in=bases.papers(()).values("pk"), status__in=statuses)
+        Tag.objects.filter(paper_id__in=bases.ids(()), status__in=statuses)
         .values_list("mechanism__slug")
         .annotate(n=Count("pk"))  # one tag per paper and mechanism (tag_one_per_mechanism)
         .order_by()
@@ -381,8 +461,7 @@ def _mechanism_facet(bases: _Bases, params: QueryDict) -> Facet:
 
 
 def _tag_status_facet(bases: _Bases, params: QueryDict) -> Facet:
-    papers = bases.papers(bases.key("tag_status"))
-    tags = Tag.objects.filter(paper__in=papers.values("pk"))
+    tags = Tag.objects.filter(paper_id__in=bases.ids(bases.key("tag_status")))
     mechanisms = _values(params, "mechanism")
     if mechanisms:
         tags = tags.filter(mechanism__slug__in=mechanisms)
@@ -414,7 +493,7 @@ def _paper_facets(bases: _Bases, params: QueryDict) -> list[Facet]:
     counts: dict[str, list[tuple[str, int]]] = {kind: [] for _, kind, _ in PAPER_FACETS}
     for key, kinds in kinds_by_base.items():
         rows = (
-            PaperFacet.objects.filter(kind__in=kinds, paper__in=bases.papers(key).values("pk"))
+            PaperFacet.objects.filter(kind__in=kinds, paper_id__in=bases.ids(key))
             .values_list("kind", "value")
             .annotate(n=Count("paper_id"))  # one row per paper, kind and value
             .order_by("-n", "value")
@@ -436,36 +515,43 @@ def _paper_facets(bases: _Bases, params: QueryDict) -> list[Facet]:
     return facets
 
 
+def _journal_counts(bases: _Bases, key: tuple[str, ...]) -> list[tuple[Journal, int]]:
+    """Return the base's most frequent journals with their counts, most papers first."""
+    if bases.table(key) is None:
+        counts = dict(
+            bases.papers(key)
+            .filter(journal__isnull=False)
+            .order_by()
+            .values_list("journal_id")
+            .annotate(n=Count("pk"))
+        )
+    else:
+        counts = {j: n for j, n in bases.grouped(key, "journal_id") if j is not None}
+    journals = Journal.objects.in_bulk(list(counts)) if counts else {}
+    ranked = sorted(journals.values(), key=lambda j: (-counts[j.pk], j.title, j.pk))
+    return [(journal, counts[journal.pk]) for journal in ranked[:JOURNAL_FACET_SIZE]]
+
+
 def _journal_facet(bases: _Bases, params: QueryDict) -> Facet:
-    papers = bases.papers(bases.key("journal"))
-    rows = (
-        papers.filter(journal__isnull=False)
-        .values("journal_id", "journal__title", "journal__iso_abbreviation", "journal__medline_ta")
-        .annotate(n=Count("pk"))
-        .order_by("-n", "journal__title")[:JOURNAL_FACET_SIZE]
-    )
     chosen = (params.get("journal") or "").strip()
     facet = Facet(name="journal", title="Journal")
-    for row in rows:
-        value = (
-            row["journal__iso_abbreviation"] or row["journal__medline_ta"] or row["journal__title"]
-        )
-        label = row["journal__title"] or value
+    for journal, count in _journal_counts(bases, bases.key("journal")):
+        value = journal.iso_abbreviation or journal.medline_ta or journal.title
+        label = journal.title or value
         selected = bool(chosen) and chosen.lower() in {
-            (row[key] or "").lower()
-            for key in ("journal__title", "journal__iso_abbreviation", "journal__medline_ta")
+            (name or "").lower()
+            for name in (journal.title, journal.iso_abbreviation, journal.medline_ta)
         }
-        facet.options.append(FacetOption(value, label, row["n"], selected))
+        facet.options.append(FacetOption(value, label, count, selected))
     if chosen and not any(option.selected for option in facet.options):
         facet.options.append(FacetOption(chosen, chosen, 0, True))
     return facet
 
 
 def _publication_type_facet(bases: _Bases, params: QueryDict) -> Facet:
-    papers = bases.papers(bases.key("publication_type"))
     through = Paper.publication_types.through
     rows = (
-        through.objects.filter(paper__in=papers.values("pk"))
+        through.objects.filter(paper_id__in=bases.ids(bases.key("publication_type")))
         .values_list("publicationtype__name")
         .annotate(n=Count("paper_id"))
         .order_by("-n", "publicationtype__name")[:PUBLICATION_TYPE_FACET_SIZE]
@@ -491,12 +577,15 @@ def _years_retraction_total(
     year_key, retracted_key = bases.key("year"), bases.key("retracted")
     grouped: dict[tuple[str, ...], list[tuple[int | None, bool, int]]] = {}
     for key in dict.fromkeys(((), year_key, retracted_key)):
-        grouped[key] = list(
-            bases.papers(key)
-            .order_by()
-            .values_list("pub_year", "is_retracted")
-            .annotate(n=Count("pk"))
-        )
+        if bases.table(key) is None:
+            grouped[key] = list(
+                bases.papers(key)
+                .order_by()
+                .values_list("pub_year", "is_retracted")
+                .annotate(n=Count("pk"))
+            )
+        else:
+            grouped[key] = bases.grouped(key, "pub_year, is_retracted")
     per_year: dict[int, int] = {}
     for year, _, count in grouped[year_key]:
         if year is not None:
@@ -561,16 +650,18 @@ def paper_browse(*, params: QueryDict) -> PaperBrowse:
     key = _facets_cache_key(params, _data_version())
     counted = cache.get(key)
     if counted is None:
-        bases = _Bases(params, papers)
-        years, retracted, total = _years_retraction_total(bases, params)
-        facets = [
-            _mechanism_facet(bases, params),
-            _tag_status_facet(bases, params),
-            *_paper_facets(bases, params),
-            _journal_facet(bases, params),
-            _publication_type_facet(bases, params),
-            retracted,
-        ]
+        # One transaction: the temporary tables and the counts share one server
+        # connection even behind a transaction-pooling proxy, and an error rolls them back.
+        with transaction.atomic(), _Bases(params, papers) as bases:
+            years, retracted, total = _years_retraction_total(bases, params)
+            facets = [
+                _mechanism_facet(bases, params),
+                _tag_status_facet(bases, params),
+                *_paper_facets(bases, params),
+                _journal_facet(bases, params),
+                _publication_type_facet(bases, params),
+                retracted,
+            ]
         counted = {"facets": {f.name: f for f in facets}, "years": years, "total": total}
         cache.set(key, counted, FACETS_CACHE_SECONDS)
     page_papers = _year_bounds_on_pub_date(papers, getattr(filterset.form, "cleaned_data", {}))
