@@ -8,7 +8,8 @@ from collections.abc import Callable, Iterable
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -71,6 +72,17 @@ class PaperQuerySet(models.QuerySet):
     def active(self) -> PaperQuerySet:
         """Return papers PubMed has not deleted (DeleteCitation keeps the row for its notes)."""
         return self.filter(deleted_at__isnull=True)
+
+
+# Undated papers sort as if published on 1 January of year 1: last newest first, first
+# oldest first. The order is this one expression so that an index holds it (on SQLite as
+# well) and a cursor seeks into it with one row comparison.
+UNDATED = dt.date(1, 1, 1)
+
+
+def pub_date_order() -> Coalesce:
+    """Return the expression papers are ordered by date on (see UNDATED)."""
+    return Coalesce("pub_date", Value(UNDATED))
 
 
 class Paper(models.Model):
@@ -143,6 +155,9 @@ class Paper(models.Model):
             ),
         ]
         indexes = [
+            # The paper list's and the API's order by date, read forwards (newest first,
+            # undated last) or backwards (oldest first), and the cursors' seeks into it.
+            models.Index(pub_date_order().desc(), F("id").desc(), name="paper_pub_date_idx"),
             # updated_since filters and cursor harvesting by updated_at.
             models.Index(fields=["updated_at", "id"], name="paper_updated_idx"),
             # year_min / year_max filters and the year facet.
@@ -157,9 +172,6 @@ class Paper(models.Model):
             models.Index(fields=["tagger_version"], name="paper_tagger_version_idx"),
         ]
         # The GIN index on search_vector is created by migration 0002 on PostgreSQL only, and
-        # paper_pub_date_idx (the paper list's and the API's default order: newest first,
-        # undated last; read backwards, oldest first) by migration 0005, because SQLite
-        # cannot say NULLS LAST in an index (its DESC order already puts NULLs last), and
         # paper_active_facet_idx (the facet counts' index-only scan of the active papers:
         # id, year, retraction, journal) by migration 0006 on PostgreSQL only.
 

@@ -9,6 +9,7 @@ import json
 import re
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
@@ -29,6 +30,7 @@ from curation.models import (
     PaperFacet,
     Tag,
     TagStatus,
+    pub_date_order,
 )
 
 _TERM = re.compile(r'(-?)"([^"]+)"|(\S+)')
@@ -270,28 +272,30 @@ def paper_list_sort(params: Mapping) -> str:
 
 
 def _year_bounds_on_pub_date(papers: QuerySet[Paper], cleaned: Mapping) -> QuerySet[Paper]:
-    """Repeat the year filter on pub_date, which the date-ordered index can seek to.
+    """Repeat the year filter on the date order, which the date-ordered index can seek to.
 
     pub_date is the first day of the publication date, so it falls in pub_year: the
-    results do not change, but "oldest first from 2010" no longer walks every earlier
-    paper in the index (PostgreSQL cannot tell that the two columns move together).
+    results do not change (the pub_year filter still applies, and leaves undated papers
+    out), but "oldest first from 2010" no longer walks every earlier paper in the index
+    (PostgreSQL cannot tell that the two columns move together).
     """
     year_min, year_max = cleaned.get("year_min"), cleaned.get("year_max")
+    bounded = papers.alias(date_order=pub_date_order())
     if year_min is not None and 1 <= year_min <= 9999:
-        papers = papers.filter(pub_date__gte=dt.date(int(year_min), 1, 1))
+        bounded = bounded.filter(date_order__gte=dt.date(int(year_min), 1, 1))
     if year_max is not None and 1 <= year_max < 9999:
-        papers = papers.filter(pub_date__lt=dt.date(int(year_max) + 1, 1, 1))
-    return papers
+        bounded = bounded.filter(date_order__lt=dt.date(int(year_max) + 1, 1, 1))
+    return bounded
 
 
 def _ordered(papers: QuerySet[Paper], sort: str) -> QuerySet[Paper]:
     if sort == "relevance":
-        return papers.order_by("-rank", F("pub_date").desc(nulls_last=True), "-pk")
+        return papers.order_by("-rank", pub_date_order().desc(), "-pk")
     # The order of the paper_pub_date_idx index (and of the API), read forwards or
     # backwards, so a page is an index scan: undated papers come last newest-first.
     if sort == "oldest":
-        return papers.order_by(F("pub_date").asc(nulls_first=True), "pk")
-    return papers.order_by(F("pub_date").desc(nulls_last=True), "-pk")
+        return papers.order_by(pub_date_order().asc(), "pk")
+    return papers.order_by(pub_date_order().desc(), "-pk")
 
 
 # Columns a result never shows; the raw record and the tsvector are the bulk of a row.
@@ -527,7 +531,11 @@ def _journal_counts(bases: _Bases, key: tuple[str, ...]) -> list[tuple[Journal, 
         )
     else:
         counts = {j: n for j, n in bases.grouped(key, "journal_id") if j is not None}
-    journals = Journal.objects.in_bulk(list(counts)) if counts else {}
+    # Only journals that can make the top ten: those with at least the tenth-largest count
+    # (ties are ordered by title, so every journal tied at that count is needed).
+    floor = sorted(counts.values(), reverse=True)[JOURNAL_FACET_SIZE - 1 : JOURNAL_FACET_SIZE]
+    wanted = [pk for pk, n in counts.items() if not floor or n >= floor[0]]
+    journals = Journal.objects.in_bulk(wanted) if wanted else {}
     ranked = sorted(journals.values(), key=lambda j: (-counts[j.pk], j.title, j.pk))
     return [(journal, counts[journal.pk]) for journal in ranked[:JOURNAL_FACET_SIZE]]
 
@@ -652,7 +660,11 @@ def paper_browse(*, params: QueryDict) -> PaperBrowse:
     if counted is None:
         # One transaction: the temporary tables and the counts share one server
         # connection even behind a transaction-pooling proxy, and an error rolls them back.
-        with transaction.atomic(), _Bases(params, papers) as bases:
+        materializing = connection.vendor == "postgresql"
+        with (
+            transaction.atomic() if materializing else nullcontext(),
+            _Bases(params, papers) as bases,
+        ):
             years, retracted, total = _years_retraction_total(bases, params)
             facets = [
                 _mechanism_facet(bases, params),

@@ -68,6 +68,11 @@ def _datetime(value: dt.datetime | None) -> str | None:
     return None if value is None else _DATETIME.to_representation(value)
 
 
+def _boolean(value: object) -> bool | None:
+    # As serializers.BooleanField gives it (None stays None).
+    return None if value is None else bool(value)
+
+
 def _evidence(evidence: list[dict]) -> list[dict]:
     return [
         {"sentence": e["sentence"], "start": e["start"], "end": e["end"], "field": e["field"]}
@@ -177,15 +182,19 @@ class PaperSerializer(serializers.ModelSerializer):
                 {
                     "descriptor": heading["descriptor"],
                     "ui": heading["ui"],
-                    "major_topic": bool(heading["major_topic"]),
+                    "major_topic": _boolean(heading["major_topic"]),
                     "qualifiers": [
-                        {"name": q["name"], "ui": q["ui"], "major_topic": bool(q["major_topic"])}
+                        {
+                            "name": q["name"],
+                            "ui": q["ui"],
+                            "major_topic": _boolean(q["major_topic"]),
+                        }
                         for q in heading["qualifiers"]
                     ],
                 }
                 for heading in paper.mesh_headings
             ],
-            "keywords": [str(keyword) for keyword in paper.keywords],
+            "keywords": [None if k is None else str(k) for k in paper.keywords],
             "authors": [
                 {
                     "last_name": author.last_name,

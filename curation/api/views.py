@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from django.db.models import Prefetch
+from django.db.models import Max, Prefetch
 from django.http import StreamingHttpResponse
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
@@ -34,7 +34,7 @@ from curation.api.serializers import (
     TagSerializer,
 )
 from curation.curator_selectors import mechanism_tag_stats
-from curation.models import ImportRun, Mechanism, Paper, RunKind, TagStatus
+from curation.models import UNDATED, ImportRun, Mechanism, Paper, RunKind, TagStatus
 from curation.permissions import IsCurator, IsCuratorOrReadOnly
 from pof_lit.lib.conditional import make_etag, not_modified, set_validators
 from pof_lit.lib.pagination import KeysetPagination, SortKey
@@ -49,8 +49,8 @@ class PaperPagination(KeysetPagination):
     max_page_size = 1000
     default_ordering = "-pub_date"
     sort_keys = {
-        "-pub_date": SortKey("-pub_date", "pub_date", descending=True),
-        "pub_date": SortKey("pub_date", "pub_date", descending=False),
+        "-pub_date": SortKey("-pub_date", "pub_date", descending=True, missing=UNDATED),
+        "pub_date": SortKey("pub_date", "pub_date", descending=False, missing=UNDATED),
         "-updated_at": SortKey("-updated_at", "updated_at", descending=True, kind="datetime"),
         "updated_at": SortKey("updated_at", "updated_at", descending=False, kind="datetime"),
         "-pmid": SortKey("-pmid", "pmid", descending=True, kind="int"),
@@ -192,13 +192,18 @@ class PaperViewSet(viewsets.ReadOnlyModelViewSet):
             )
         return citations.Extras(notes=notes, keywords=keywords, url=url)
 
-    def _validators(self, papers: Sequence[Paper], *, has_next: bool = False) -> tuple[str, object]:
+    def _validators(
+        self, papers: Sequence[Paper], *, has_next: bool = False, listing: bool = False
+    ) -> tuple[str, object]:
         """Return the ETag and Last-Modified of an answer showing ``papers`` (already fetched).
 
         An answer is decided by its papers' rows (a tag or facet change touches its paper's
         ``updated_at``), whether a next page follows, the format, and, when notes are
-        exported, the notes the requester may see; so the validators come from the rows
-        of the page itself, never from a count over everything the filters match.
+        exported, the notes the requester may see: the ETag comes from the rows of the page
+        itself, never from a count over everything the filters match. A list's
+        Last-Modified is the newest change to any paper (deleted ones included): a paper
+        that left the page may be newer than every paper still on it, and a client that
+        only sends If-Modified-Since must not be told nothing changed.
         """
         include = sorted(_include(self.request))
         fmt = getattr(self.request.accepted_renderer, "format", "json")
@@ -208,14 +213,17 @@ class PaperViewSet(viewsets.ReadOnlyModelViewSet):
             latest = max((note.updated_at for note in notes), default=None)
             notes_marker = f"{len(notes)}:{latest}"
         rows = ",".join(f"{paper.pk}@{paper.updated_at.isoformat()}" for paper in papers)
-        last_modified = max((paper.updated_at for paper in papers), default=None)
+        if listing:
+            last_modified = Paper.objects.aggregate(newest=Max("updated_at"))["newest"]
+        else:
+            last_modified = max((paper.updated_at for paper in papers), default=None)
         etag = make_etag(self.request.get_full_path(), fmt, has_next, rows, notes_marker)
         return etag, (None if notes_marker else last_modified)
 
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(queryset)
-        etag, last_modified = self._validators(page, has_next=self.paginator.has_next)
+        etag, last_modified = self._validators(page, has_next=self.paginator.has_next, listing=True)
         cached = not_modified(request, etag=etag, last_modified=last_modified)
         if cached is not None:
             cached["Link"] = self.paginator.link_header()

@@ -480,6 +480,22 @@ def test_a_list_etag_follows_its_own_page_only(api, curator):
     assert "exosomes" in [t["mechanism"] for t in changed.json()["results"][0]["tags"]]
 
 
+def test_a_list_is_modified_when_a_paper_leaves_it_even_if_the_rest_is_older(api):
+    older, newer = make_papers(
+        paper_record(pub_date=PubDate(year=2001)), paper_record(pub_date=PubDate(year=2024))
+    )
+    first = api.get("/api/papers/", {"page_size": 1})
+    assert first.json()["results"][0]["pmid"] == newer.pmid
+
+    time.sleep(1.1)  # Last-Modified has one-second resolution
+    services.paper_delete_pmids(pmids=[newer.pmid])
+    again = api.get("/api/papers/", {"page_size": 1}, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+
+    # The page now shows only a paper older than the old answer: still modified.
+    assert again.status_code == 200
+    assert [p["pmid"] for p in again.json()["results"]] == [older.pmid]
+
+
 def test_different_formats_have_different_etags(api):
     paper = make_paper()
     url = f"/api/papers/{paper.pmid}/"
