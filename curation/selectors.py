@@ -61,8 +61,10 @@ def paper_search(papers: QuerySet[Paper], q: str) -> QuerySet[Paper]:
     """Filter papers by a free-text query over title, abstract, keywords and MeSH terms.
 
     PostgreSQL uses the weighted tsvector (GIN index) with web-search syntax ("quoted
-    phrases", OR, -exclusions) and annotates ``rank``; SQLite falls back to every term
-    appearing somewhere, case-insensitively (and no ``-excluded`` one), with a constant rank.
+    phrases", OR, -exclusions) and defines ``rank`` for ordering by relevance; SQLite falls
+    back to every term appearing somewhere, case-insensitively (and no ``-excluded`` one),
+    with a constant rank. ``rank`` is an alias, not a selected column: ranking reads every
+    match's vector, which only an order by relevance needs.
     """
     q = q.strip()
     if not q:
@@ -73,7 +75,7 @@ def paper_search(papers: QuerySet[Paper], q: str) -> QuerySet[Paper]:
         query = SearchQuery(q, search_type="websearch", config="english")
         # F(): rank the stored, weighted vector. A bare field name would make SearchRank
         # rebuild a vector from its text for every match (slow, and without the weights).
-        return papers.filter(search_vector=query).annotate(
+        return papers.filter(search_vector=query).alias(
             rank=SearchRank(F("search_vector"), query, normalization=32)
         )
     from django.db.models import FloatField, Value
@@ -83,7 +85,7 @@ def paper_search(papers: QuerySet[Paper], q: str) -> QuerySet[Paper]:
             Q(title__icontains=term) | Q(abstract__icontains=term) | Q(index_terms__icontains=term)
         )
         papers = papers.exclude(anywhere) if excluded else papers.filter(anywhere)
-    return papers.annotate(rank=Value(1.0, output_field=FloatField()))
+    return papers.alias(rank=Value(1.0, output_field=FloatField()))
 
 
 # Columns no API answer or export shows: the raw record, and what search works from.
