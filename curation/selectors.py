@@ -92,18 +92,25 @@ def paper_search(papers: QuerySet[Paper], q: str) -> QuerySet[Paper]:
 API_DEFERRED = ("source", "search_vector", "index_terms", "content_hash")
 
 
-def paper_relations(*, tags: bool = True, facets: bool = True) -> list[Prefetch]:
+def paper_relations(
+    *, authors: bool = True, tags: bool = True, facets: bool = True
+) -> list[Prefetch]:
     """Return prefetches of what a paper shows, into the lists ``Paper.author_list()`` etc. read.
 
     One query per relation whatever the number of papers, and no related manager per
-    paper (which costs more than the query on a page of 100).
+    paper (which costs more than the query on a page of 100). ``authors`` covers the
+    publication types too: both make up a citation.
     """
-    relations = [
-        Prefetch(
-            "authors", queryset=Author.objects.order_by("position"), to_attr="prefetched_authors"
-        ),
-        Prefetch("publication_types", to_attr="prefetched_publication_types"),
-    ]
+    relations = []
+    if authors:
+        relations += [
+            Prefetch(
+                "authors",
+                queryset=Author.objects.order_by("position"),
+                to_attr="prefetched_authors",
+            ),
+            Prefetch("publication_types", to_attr="prefetched_publication_types"),
+        ]
     if tags:
         relations.append(
             Prefetch(
@@ -126,14 +133,13 @@ def paper_list(
     database. Exports leave out ``authors`` (with publication types) and read them with
     ``paper_records``.
     """
-    papers = Paper.objects.active().defer(*API_DEFERRED).select_related("journal")
-    relations = paper_relations(tags=tags, facets=facets)
-    if not authors:
-        relations = [r for r in relations if r.to_attr not in AUTHOR_RELATIONS]
-    return paper_search(papers.prefetch_related(*relations), q)
-
-
-AUTHOR_RELATIONS = ("prefetched_authors", "prefetched_publication_types")
+    papers = (
+        Paper.objects.active()
+        .defer(*API_DEFERRED)
+        .select_related("journal")
+        .prefetch_related(*paper_relations(authors=authors, tags=tags, facets=facets))
+    )
+    return paper_search(papers, q)
 
 
 def paper_records(papers: Sequence[Paper]) -> Iterator[records.PaperRecord]:

@@ -145,12 +145,11 @@ class PaperViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         # JSON shows tags and facets; an export shows tags only as keywords, on request.
         citation = self.is_citation_request()
+        include = _include(self.request)
         papers = selectors.paper_list(
-            authors=not citation,
-            tags=not citation or "tags" in _include(self.request),
-            facets=not citation,
+            authors=not citation, tags=not citation or "tags" in include, facets=not citation
         )
-        if "notes" in _include(self.request) and self.is_citation_request():
+        if citation and "notes" in include:
             from notes.selectors import notes_visible_to
 
             papers = papers.prefetch_related(
