@@ -6,7 +6,6 @@ import dataclasses
 import datetime as dt
 import functools
 import hashlib
-import io
 import json
 import logging
 import queue
@@ -251,19 +250,6 @@ def _publication_type_ids(recs: Sequence[PaperRecord]) -> dict[str, int]:
     return existing
 
 
-def _search_vector_sql(title: str, abstract: str, index_terms: str) -> str:
-    """Return SQL for the weighted full-text vector of three text operands (PostgreSQL).
-
-    It is the vector ``SearchVector("title", weight="A", config="english")`` + abstract
-    ("B") + index terms ("C") builds, written by the paper row's own INSERT or UPDATE:
-    computing it in a second UPDATE wrote every new paper twice. SQLite searches with LIKE.
-    """
-    return " || ".join(
-        f"setweight(to_tsvector('english'::regconfig, {operand}), '{weight}')"
-        for operand, weight in ((title, "A"), (abstract, "B"), (index_terms, "C"))
-    )
-
-
 def _db_columns(fields: Sequence[models.Field]) -> list[tuple[str, Callable | None]]:
     """Return, per field, its attname and the conversion ``bulk_create`` would apply (or None).
 
@@ -293,24 +279,7 @@ def _db_row(values: dict, columns: Sequence[tuple[str, Callable | None]]) -> tup
     )
 
 
-def _pg_values_sql(fields: Sequence[models.Field], count: int) -> str:
-    """Return ``count`` rows of placeholders cast to the fields' types (PostgreSQL).
-
-    Typed, the VALUES list can feed an ``INSERT ... SELECT`` or an ``UPDATE ... FROM``.
-    Text is cast to text, not varchar(n): an explicit cast would cut a value that is too
-    long, where assigning it to the column raises an error.
-    """
-    casts = [
-        "text"
-        if isinstance(model_field, (models.CharField, models.TextField))
-        else model_field.db_type(connection)
-        for model_field in fields
-    ]
-    row = f"({', '.join(f'%s::{cast}' for cast in casts)})"
-    return ", ".join([row] * count)
-
-
-# Text per INSERT or UPDATE statement: the driver holds a statement two or three times
+# Text per INSERT statement (SQLite): the driver holds a statement two or three times
 # over while sending it, so a batch of long records goes as several statements.
 _STATEMENT_CHARS = 2_000_000
 
@@ -333,42 +302,31 @@ def _insert_rows(
     fields: Sequence[models.Field],
     rows: Sequence[Sequence],
     *,
-    computed: Sequence[tuple[str, str]] = (),
     returning: Sequence[str] = (),
 ) -> list[tuple]:
     """Insert ``rows`` (driver-ready values, one per field) with multi-row INSERTs.
 
-    ``bulk_create`` builds a model instance and runs every field's conversion on every
-    value, which cost an import more than the database's own work. ``computed`` adds
-    (column, SQL) pairs computed from the row's values, named ``v.<column>``
-    (PostgreSQL only: the search vector); ``returning`` names columns to read back.
+    The path of databases without COPY (SQLite): ``bulk_create`` builds a model instance
+    and runs every field's conversion on every value, which cost an import more than the
+    database's own work. ``returning`` names columns to read back.
     """
     if not rows:
         return []
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
-    columns = [quote(model_field.column) for model_field in fields]
+    columns = ", ".join(quote(model_field.column) for model_field in fields)
     tail = f" RETURNING {', '.join(quote(name) for name in returning)}" if returning else ""
-    postgres = connection.vendor == "postgresql"
-    if not postgres and computed:
-        raise ValueError("computed columns need PostgreSQL")
     # SQLite takes 999 parameters per statement.
     limit = connection.features.max_query_params
     max_rows = max(limit // len(fields), 1) if limit else len(rows)
-    targets = ", ".join(columns + [quote(column) for column, _ in computed])
-    selected = ", ".join([f"v.{column}" for column in columns] + [sql for _, sql in computed])
     row_sql = f"({', '.join(['%s'] * len(fields))})"
     returned: list[tuple] = []
     with connection.cursor() as cursor:
         for part in _chunks(rows, max_rows=max_rows):
-            if postgres:
-                sql = (
-                    f"INSERT INTO {table} ({targets}) SELECT {selected} "
-                    f"FROM (VALUES {_pg_values_sql(fields, len(part))}) AS v ({', '.join(columns)})"
-                )
-            else:
-                sql = f"INSERT INTO {table} ({targets}) VALUES {', '.join([row_sql] * len(part))}"
-            cursor.execute(sql + tail, [value for row in part for value in row])
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) VALUES {', '.join([row_sql] * len(part))}{tail}",
+                [value for row in part for value in row],
+            )
             if returning:
                 returned.extend(cursor.fetchall())
     return returned
@@ -389,43 +347,77 @@ def _copy_text(value: object) -> str:
     return text
 
 
+class _CopyReader:
+    """Rows as COPY text, made a chunk at a time as the driver reads them.
+
+    A batch's rows as one string would be some 60 MB (raw records are some 10 kB each),
+    and ``io.StringIO`` would hold it again at four bytes a character.
+    """
+
+    def __init__(self, rows: Iterable[Sequence]) -> None:
+        self._rows = iter(rows)
+
+    def read(self, size: int = -1) -> str:
+        parts: list[str] = []
+        length = 0
+        for row in self._rows:
+            line = "\t".join([_copy_text(value) for value in row]) + "\n"
+            parts.append(line)
+            length += len(line)
+            if 0 <= size <= length:
+                break
+        return "".join(parts)
+
+    readline = read  # never called for COPY FROM; psycopg2 asks that it exist
+
+
+def _copy_into(table: str, fields: Sequence[models.Field], rows: Iterable[Sequence]) -> None:
+    """COPY ``rows`` (driver-ready values, one per field) into ``table`` (PostgreSQL).
+
+    PostgreSQL reads COPY's text format for a fraction of what it spends on the literals
+    of an INSERT (a paper's raw record is some 10 kB), and the client escapes a value
+    with a few scans in C where quoting it as a parameter cost more.
+    """
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(model_field.column) for model_field in fields)
+    with connection.cursor() as cursor, connection.wrap_database_errors:
+        # Read in 1 MiB chunks, not 8 KiB (positional: Django's debug cursor takes no size=).
+        cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN", _CopyReader(rows), 1 << 20)
+
+
 def _copy_rows(
     model: type[Model], fields: Sequence[models.Field], rows: Sequence[Sequence]
 ) -> None:
     """Add ``rows`` (driver-ready values, one per field) with COPY on PostgreSQL.
 
-    For many narrow rows (a batch's authors) COPY costs the server a third of what a
-    multi-row INSERT does, and the client less too. Other databases get ``_insert_rows``.
+    Other databases get ``_insert_rows``.
     """
     if not rows:
         return
     if connection.vendor != "postgresql":
         _insert_rows(model, fields, rows)
         return
-    quote = connection.ops.quote_name
-    data = io.StringIO(
-        "".join("\t".join([_copy_text(value) for value in row]) + "\n" for row in rows)
-    )
-    columns = ", ".join(quote(model_field.column) for model_field in fields)
-    with connection.cursor() as cursor, connection.wrap_database_errors:
-        # Read in 1 MiB chunks, not 8 KiB (positional: Django's debug cursor takes no size=).
-        cursor.copy_expert(
-            f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN", data, 1 << 20
+    _copy_into(connection.ops.quote_name(model._meta.db_table), fields, rows)
+
+
+def _next_ids(model: type[Model], count: int) -> list[int]:
+    """Take ``count`` primary keys from ``model``'s identity sequence (PostgreSQL)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [model._meta.db_table, model._meta.pk.column, count],
         )
+        return [pk for (pk,) in cursor.fetchall()]
 
 
 def _update_rows(
-    model: type[Model],
-    fields: Sequence[models.Field],
-    rows: Sequence[Sequence],
-    *,
-    computed: Sequence[tuple[str, str]] = (),
+    model: type[Model], fields: Sequence[models.Field], rows: Sequence[Sequence]
 ) -> None:
     """Update rows by primary key: each row is its pk, then one value per field, driver-ready.
 
     ``bulk_update`` writes one ``CASE WHEN pk = ...`` per column, whose cost grows with the
-    square of the batch. PostgreSQL gets one ``UPDATE ... FROM (VALUES ...)`` instead
-    (``computed`` as for ``_insert_rows``); other databases one UPDATE per row.
+    square of the batch. PostgreSQL gets the rows by COPY into a temporary table and one
+    ``UPDATE ... FROM`` it; other databases one UPDATE per row.
     """
     if not rows:
         return
@@ -434,8 +426,6 @@ def _update_rows(
     pk = model._meta.pk
     with connection.cursor() as cursor:
         if connection.vendor != "postgresql":
-            if computed:
-                raise ValueError("computed columns need PostgreSQL")
             assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
             cursor.executemany(
                 f"UPDATE {table} SET {assignments} WHERE {quote(pk.column)} = %s",
@@ -443,22 +433,24 @@ def _update_rows(
             )
             return
         columns = [quote(f.column) for f in (pk, *fields)]
-        assignments = ", ".join(
-            [f"{column} = v.{column}" for column in columns[1:]]
-            + [f"{quote(column)} = {sql}" for column, sql in computed]
+        # Dropped here, not at commit: a caller's transaction may update twice.
+        stage = quote(f"{model._meta.db_table}_update")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {stage} AS SELECT {', '.join(columns)} FROM {table} "
+            "WITH NO DATA"
         )
-        for part in _chunks(rows, max_rows=len(rows)):
-            cursor.execute(
-                f"UPDATE {table} SET {assignments} "
-                f"FROM (VALUES {_pg_values_sql((pk, *fields), len(part))}) "
-                f"AS v ({', '.join(columns)}) WHERE {table}.{columns[0]} = v.{columns[0]}",
-                [value for row in part for value in row],
-            )
+        _copy_into(stage, (pk, *fields), rows)
+        assignments = ", ".join(f"{column} = s.{column}" for column in columns[1:])
+        cursor.execute(
+            f"UPDATE {table} SET {assignments} FROM {stage} AS s "
+            f"WHERE {table}.{columns[0]} = s.{columns[0]}"
+        )
+        cursor.execute(f"DROP TABLE {stage}")
 
 
 @functools.cache
 def _paper_insert_fields() -> tuple[models.Field, ...]:
-    """Return the columns a new paper is written with (PostgreSQL fills the search vector)."""
+    """Return the columns a new paper is written with (a trigger fills the search vector)."""
     return tuple(
         f for f in Paper._meta.concrete_fields if not f.primary_key and f.name != "search_vector"
     )
@@ -569,25 +561,21 @@ def _write_plan(plan: _BatchPlan) -> BatchResult:
             changed_rows.append((pk, *_db_row(values, update_columns)))
             changed.append((pk, record))
 
-    computed: list[tuple[str, str]] = []
     if connection.vendor == "postgresql":
         _compress_with_lz4()
-        quote = connection.ops.quote_name
-        computed.append(
-            (
-                "search_vector",
-                _search_vector_sql(
-                    *(f"v.{quote(name)}" for name in ("title", "abstract", "index_terms"))
-                ),
-            )
+        # Ids first, then COPY: COPY returns nothing. The search vector is the trigger's.
+        new_ids = _next_ids(Paper, len(new_rows)) if new_rows else []
+        _copy_rows(
+            Paper,
+            (Paper._meta.pk, *insert_fields),
+            [(pk, *row) for pk, row in zip(new_ids, new_rows, strict=True)],
         )
-    returned = _insert_rows(
-        Paper, insert_fields, new_rows, computed=computed, returning=("pmid", "id")
-    )
-    ids = dict(returned)
-    created = [(ids[record.pmid], record) for record in new_records]
+    else:
+        returned = dict(_insert_rows(Paper, insert_fields, new_rows, returning=("pmid", "id")))
+        new_ids = [returned[record.pmid] for record in new_records]
+    created = list(zip(new_ids, new_records, strict=True))
     if changed:
-        _update_rows(Paper, update_fields, changed_rows, computed=computed)
+        _update_rows(Paper, update_fields, changed_rows)
         changed_ids = [pk for pk, _ in changed]
         Author.objects.filter(paper_id__in=changed_ids).delete()
         Paper.publication_types.through.objects.filter(paper_id__in=changed_ids).delete()

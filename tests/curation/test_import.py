@@ -292,6 +292,47 @@ def test_full_text_search_finds_papers_by_abstract_keyword_and_mesh():
         assert "gin" in cursor.fetchone()[0]
 
 
+def test_text_with_tabs_newlines_backslashes_and_quotes_is_stored_exactly():
+    awkward = (
+        'Tab\there, line\nbreak, CR\rLF, back\\slash \\N, "quotes", it\'s, '
+        "\u00b5g/\u03bcL \u2013 \\."
+    )
+    record = paper_record(
+        title=awkward,
+        authors=(
+            dataclasses.replace(
+                paper_record().authors[0], last_name="O'Brien\t", affiliations=(awkward, "\\N")
+            ),
+        ),
+        keywords=(awkward,),
+    )
+    (paper,) = make_papers(record)
+    changed = revised(record, title=awkward + " (revised)", date_revised=None)
+    services.paper_upsert_batch(records=[changed])
+
+    paper.refresh_from_db()
+    assert paper.title == awkward + " (revised)"
+    assert paper.keywords == [awkward]
+    author = paper.authors.get()
+    assert (author.last_name, author.affiliations) == ("O'Brien\t", [awkward, "\\N"])
+    assert paper.to_record().title == changed.title
+
+
+@pytest.mark.postgres
+def test_the_search_vector_follows_the_text_however_a_paper_is_saved():
+    (paper,) = make_papers(paper_record())
+    from curation import selectors
+
+    assert selectors.paper_list(q="granulosa").count() == 1
+    paper.title = "Menstrual blood stromal cells in premature ovarian failure"
+    paper.abstract = "Xenotransplantation of endometrial cells."
+    paper.save()  # as the admin saves it
+
+    assert selectors.paper_list(q="xenotransplantation").count() == 1
+    assert selectors.paper_list(q="menstrual").count() == 1
+    assert selectors.paper_list(q="Primary Ovarian Insufficiency").count() == 1  # its MeSH
+
+
 def _big_xml(path: Path, copies: int) -> int:
     """Write ``copies`` of the 2016 update file's citations under fresh PMIDs; return the count."""
     text = gzip.decompress(UPDATE_2016.read_bytes()).decode()
