@@ -251,3 +251,34 @@ class RecordError:
 
 class MalformedSourceError(ValueError):
     """The file or answer stops being well-formed; records before the fault were yielded."""
+
+
+_LINE_IN_DETAIL = re.compile(r"\bline (\d+)\b")
+
+
+class MalformedXMLError(MalformedSourceError):
+    """XML that stops being well-formed at a line and column, after ``records`` records."""
+
+    def __init__(self, *, line: int, column: int, detail: str, records: int) -> None:
+        super().__init__(
+            f"PubMed XML is malformed at line {line}, column {column}: {detail} "
+            f"({records} records read before the fault)"
+        )
+        self.line, self.column, self.detail, self.records = line, column, detail, records
+
+    def __reduce__(self):
+        return _malformed_xml, (self.line, self.column, self.detail, self.records)
+
+    def shifted(self, *, lines: int, records: int) -> MalformedXMLError:
+        """Return the fault as seen from a file in which this XML starts further down."""
+        return MalformedXMLError(
+            line=self.line + lines,
+            column=self.column,
+            # libxml2 names the line of a start tag that has no end: "... Title line 26 and".
+            detail=_LINE_IN_DETAIL.sub(lambda m: f"line {int(m[1]) + lines}", self.detail),
+            records=self.records + records,
+        )
+
+
+def _malformed_xml(line: int, column: int, detail: str, records: int) -> MalformedXMLError:
+    return MalformedXMLError(line=line, column=column, detail=detail, records=records)

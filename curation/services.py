@@ -5,8 +5,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
-import hashlib
-import json
 import logging
 import queue
 import threading
@@ -15,13 +13,14 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, connections, models, transaction
 from django.db.models import Model, Prefetch, Q
 from django.utils import timezone
 
-from curation import parser, records, tagger
+from curation import parallel, parser, records, tagger
 from curation.models import (
     Author,
     FacetKind,
@@ -42,6 +41,15 @@ from curation.models import (
 )
 from curation.pubmed import FetchBatch, PubmedClient, PubmedError, SearchWindow
 from curation.records import Deletion, MalformedSourceError, PaperRecord, RecordError
+from curation.rows import (
+    AUTHOR_COLUMNS,
+    CONTENT_COLUMNS,
+    PreparedRecord,
+    RowSpec,
+    copy_fields,
+    copy_line,
+    prepare,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -50,48 +58,6 @@ BATCH_SIZE = 500
 BATCH_CHARS = 8_000_000
 # Batches an import writes at once on PostgreSQL, each on a connection of its own.
 IMPORT_WRITERS = 2
-# Bumped when the mapping from records to rows changes, so every paper is rewritten once.
-MAPPING_VERSION = "1"
-
-_PAPER_FIELDS = (
-    "doi",
-    "pmcid",
-    "pii",
-    "title",
-    "title_html",
-    "vernacular_title",
-    "abstract",
-    "abstract_sections",
-    "copyright",
-    "journal",
-    "volume",
-    "issue",
-    "pages",
-    "elocation_id",
-    "pub_year",
-    "pub_month",
-    "pub_day",
-    "pub_season",
-    "medline_date",
-    "pub_date",
-    "pub_date_precision",
-    "article_date",
-    "languages",
-    "mesh_headings",
-    "keywords",
-    "comments_corrections",
-    "is_retracted",
-    "status",
-    "date_completed",
-    "date_revised",
-    "entrez_date",
-    "source_format",
-    "source",
-    "content_hash",
-    "index_terms",
-    "updated_at",
-    "deleted_at",
-)
 
 
 @dataclass
@@ -109,133 +75,74 @@ class BatchResult:
         return self.created + self.updated
 
 
-def record_hash(record: PaperRecord) -> str:
-    """Return a fingerprint of what a record says, ignoring how its source text was laid out."""
-    content = dataclasses.replace(record, source="", source_format="")
-    return hashlib.sha256(f"{MAPPING_VERSION}{content!r}".encode()).hexdigest()
-
-
-def _index_terms(record: PaperRecord) -> str:
-    terms = list(record.keywords)
-    for heading in record.mesh_headings:
-        terms.append(heading.descriptor)
-        terms.extend(qualifier.name for qualifier in heading.qualifiers)
-    return "; ".join(terms)
-
-
-def _paper_values(
-    record: PaperRecord, *, journal_id: int | None, now: dt.datetime, content_hash: str = ""
-) -> dict:
-    date = record.pub_date
-    return {
-        "doi": record.doi,
-        "pmcid": record.pmcid,
-        "pii": record.pii,
-        "title": record.title,
-        "title_html": record.title_html,
-        "vernacular_title": record.vernacular_title,
-        "abstract": record.abstract,
-        "abstract_sections": [
-            {"label": s.label, "category": s.category, "text": s.text, "html": s.html}
-            for s in record.abstract_sections
-        ],
-        "copyright": record.copyright,
-        "journal_id": journal_id,
-        "volume": record.volume,
-        "issue": record.issue,
-        "pages": record.pages,
-        "elocation_id": record.elocation_id,
-        "pub_year": date.year,
-        "pub_month": date.month,
-        "pub_day": date.day,
-        "pub_season": date.season,
-        "medline_date": date.medline_date,
-        "pub_date": date.as_date(),
-        "pub_date_precision": date.precision,
-        "article_date": record.article_date,
-        "languages": list(record.languages),
-        "mesh_headings": [
-            {
-                "descriptor": h.descriptor,
-                "ui": h.ui,
-                "major_topic": h.major_topic,
-                "qualifiers": [
-                    {"name": q.name, "ui": q.ui, "major_topic": q.major_topic} for q in h.qualifiers
-                ],
-            }
-            for h in record.mesh_headings
-        ],
-        "keywords": list(record.keywords),
-        "comments_corrections": [
-            {"ref_type": c.ref_type, "pmid": c.pmid, "source": c.source}
-            for c in record.comments_corrections
-        ],
-        "is_retracted": record.is_retracted,
-        "status": record.status,
-        "date_completed": record.date_completed,
-        "date_revised": record.date_revised,
-        "entrez_date": record.entrez_date,
-        "source_format": record.source_format,
-        "source": record.source,
-        "content_hash": content_hash or record_hash(record),
-        "index_terms": _index_terms(record),
-        "updated_at": now,
-        "deleted_at": None,
-    }
-
-
 @functools.cache
-def _length_limits(model: type[Model]) -> tuple[tuple[str, int, str], ...]:
-    return tuple(
+def _row_spec(*, as_text: bool) -> RowSpec:
+    """Return how records are prepared for this database's paper columns."""
+    limits = tuple(
         (model_field.attname, model_field.max_length, model_field.verbose_name)
-        for model_field in model._meta.concrete_fields
+        for model_field in Paper._meta.concrete_fields
         if getattr(model_field, "max_length", None) is not None
     )
+    return RowSpec(limits=limits, as_text=as_text)
 
 
-def _too_long(model: type[Model], values: dict) -> str:
-    """Return why a row of ``values`` would not fit ``model``'s columns, or "" when it fits."""
-    for attname, limit, label in _length_limits(model):
-        value = values.get(attname)
-        if isinstance(value, str) and len(value) > limit:
-            return f"{label} is {len(value)} characters long (limit {limit})"
-    return ""
+def record_spec() -> RowSpec:
+    """Return the RowSpec records are prepared with for the default database."""
+    return _row_spec(as_text=connection.vendor == "postgresql")
 
 
-def _journal_ids(recs: Sequence[PaperRecord]) -> dict[str, int]:
+def prepare_records(items: Iterable[Any]) -> Iterator[Any]:
+    """Yield ``items`` with each PaperRecord prepared for writing; the rest as they come."""
+    spec = record_spec()
+    for item in items:
+        yield prepare(item, spec) if isinstance(item, PaperRecord) else item
+
+
+_JOURNAL_FIELDS = tuple(f.name for f in dataclasses.fields(records.Journal))
+
+
+def _stored_journals(keys: Iterable[str]) -> dict[str, tuple]:
+    """Return key -> (id, then the ``_JOURNAL_FIELDS``) of the stored journals of ``keys``."""
+    found = Journal.objects.filter(key__in=list(keys)).values_list("key", "pk", *_JOURNAL_FIELDS)
+    return {key: tuple(row) for key, *row in found}
+
+
+def _journal_ids(recs: Sequence[PreparedRecord]) -> dict[str, int]:
     """Return journal key -> id for the records' journals, creating or completing rows."""
-    # A record with no journal at all has the empty key "title:" and gets no Journal row.
-    wanted = {r.journal.key: r.journal for r in recs if r.journal.key != "title:"}
+    wanted: dict[str, records.Journal] = {}
+    for prep in recs:
+        key = prep.journal.key
+        # A record with no journal at all has the empty key "title:" and gets no Journal row.
+        if key != "title:":
+            wanted[key] = prep.journal
     if not wanted:
         return {}
-    existing = {j.key: j for j in Journal.objects.filter(key__in=wanted)}
+    stored = _stored_journals(wanted)
     missing = [
-        Journal(key=key, **dataclasses.asdict(journal))
+        Journal(key=key, **{name: getattr(journal, name) for name in _JOURNAL_FIELDS})
         for key, journal in wanted.items()
-        if key not in existing
+        if key not in stored
     ]
     if missing:
         Journal.objects.bulk_create(missing, ignore_conflicts=True)
-        existing = {j.key: j for j in Journal.objects.filter(key__in=wanted)}
+        stored = _stored_journals(wanted)
     # A later, fuller record (an efetch after a demo .nbib) fills in what was missing.
     completed = []
     for key, journal in wanted.items():
-        row = existing[key]
-        changed = False
-        for name, value in dataclasses.asdict(journal).items():
-            if value and getattr(row, name) != value:
-                setattr(row, name, value)
-                changed = True
-        if changed:
-            completed.append(row)
+        pk, *values = stored[key]
+        fuller = [
+            getattr(journal, name) or old for name, old in zip(_JOURNAL_FIELDS, values, strict=True)
+        ]
+        if fuller != values:
+            completed.append(
+                Journal(pk=pk, key=key, **dict(zip(_JOURNAL_FIELDS, fuller, strict=True)))
+            )
     if completed:
-        Journal.objects.bulk_update(
-            completed, [f.name for f in dataclasses.fields(records.Journal)]
-        )
-    return {key: row.pk for key, row in existing.items()}
+        Journal.objects.bulk_update(completed, _JOURNAL_FIELDS)
+    return {key: row[0] for key, row in stored.items()}
 
 
-def _publication_type_ids(recs: Sequence[PaperRecord]) -> dict[str, int]:
+def _publication_type_ids(recs: Sequence[PreparedRecord]) -> dict[str, int]:
     names = {name for r in recs for name in r.publication_types}
     if not names:
         return {}
@@ -248,35 +155,6 @@ def _publication_type_ids(recs: Sequence[PaperRecord]) -> dict[str, int]:
         )
         existing = dict(PublicationType.objects.filter(name__in=names).values_list("name", "pk"))
     return existing
-
-
-def _db_columns(fields: Sequence[models.Field]) -> list[tuple[str, Callable | None]]:
-    """Return, per field, its attname and the conversion ``bulk_create`` would apply (or None).
-
-    Only JSON, dates and timestamps need one among the columns the importer writes. JSON
-    goes as its text (what ``adapt_json_value`` makes of it), without psycopg2's adapter
-    object per value.
-    """
-    ops = connection.ops
-    columns: list[tuple[str, Callable | None]] = []
-    for model_field in fields:
-        kind = model_field.get_internal_type()
-        convert = None
-        if kind == "JSONField":
-            convert = functools.partial(json.dumps, cls=model_field.encoder)
-        elif kind == "DateField":
-            convert = ops.adapt_datefield_value
-        elif kind == "DateTimeField":
-            convert = ops.adapt_datetimefield_value
-        columns.append((model_field.attname, convert))
-    return columns
-
-
-def _db_row(values: dict, columns: Sequence[tuple[str, Callable | None]]) -> tuple:
-    """Return ``values`` (by attname) as driver-ready values in ``columns`` order."""
-    return tuple(
-        [values[name] if convert is None else convert(values[name]) for name, convert in columns]
-    )
 
 
 # Text per INSERT statement (SQLite): the driver holds a statement two or three times
@@ -332,47 +210,31 @@ def _insert_rows(
     return returned
 
 
-def _copy_text(value: object) -> str:
-    """Return ``value`` as a field of COPY's text format."""
-    if value is None:
-        return "\\N"
-    if value is True or value is False:
-        return "t" if value else "f"
-    text = value if isinstance(value, str) else str(value)
-    if "\\" in text:
-        text = text.replace("\\", "\\\\")
-    for char, escaped in (("\t", "\\t"), ("\n", "\\n"), ("\r", "\\r")):
-        if char in text:
-            text = text.replace(char, escaped)
-    return text
-
-
 class _CopyReader:
-    """Rows as COPY text, made a chunk at a time as the driver reads them.
+    """Lines of COPY text, handed to the driver a chunk at a time as it reads them.
 
-    A batch's rows as one string would be some 60 MB (raw records are some 10 kB each),
+    A batch's lines as one string would be some 60 MB (raw records are some 10 kB each),
     and ``io.StringIO`` would hold it again at four bytes a character.
     """
 
-    def __init__(self, rows: Iterable[Sequence]) -> None:
-        self._rows = iter(rows)
+    def __init__(self, lines: Iterable[bytes]) -> None:
+        self._lines = iter(lines)
 
-    def read(self, size: int = -1) -> str:
-        parts: list[str] = []
+    def read(self, size: int = -1) -> bytes:
+        parts: list[bytes] = []
         length = 0
-        for row in self._rows:
-            line = "\t".join([_copy_text(value) for value in row]) + "\n"
+        for line in self._lines:
             parts.append(line)
             length += len(line)
             if 0 <= size <= length:
                 break
-        return "".join(parts)
+        return b"".join(parts)
 
     readline = read  # never called for COPY FROM; psycopg2 asks that it exist
 
 
-def _copy_into(table: str, fields: Sequence[models.Field], rows: Iterable[Sequence]) -> None:
-    """COPY ``rows`` (driver-ready values, one per field) into ``table`` (PostgreSQL).
+def _copy_into(table: str, fields: Sequence[models.Field], lines: Iterable[bytes]) -> None:
+    """COPY ``lines`` (each a row in COPY's text format, UTF-8 encoded) into ``table``.
 
     PostgreSQL reads COPY's text format for a fraction of what it spends on the literals
     of an INSERT (a paper's raw record is some 10 kB), and the client escapes a value
@@ -382,7 +244,7 @@ def _copy_into(table: str, fields: Sequence[models.Field], rows: Iterable[Sequen
     columns = ", ".join(quote(model_field.column) for model_field in fields)
     with connection.cursor() as cursor, connection.wrap_database_errors:
         # Read in 1 MiB chunks, not 8 KiB (positional: Django's debug cursor takes no size=).
-        cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN", _CopyReader(rows), 1 << 20)
+        cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN", _CopyReader(lines), 1 << 20)
 
 
 def _copy_rows(
@@ -397,7 +259,12 @@ def _copy_rows(
     if connection.vendor != "postgresql":
         _insert_rows(model, fields, rows)
         return
-    _copy_into(connection.ops.quote_name(model._meta.db_table), fields, rows)
+    table = connection.ops.quote_name(model._meta.db_table)
+    _copy_into(table, fields, map(copy_line, rows))
+
+
+def _copy_id(pk: int | None) -> bytes:
+    return b"\\N" if pk is None else b"%d" % pk
 
 
 def _next_ids(model: type[Model], count: int) -> list[int]:
@@ -416,30 +283,43 @@ def _update_rows(
     """Update rows by primary key: each row is its pk, then one value per field, driver-ready.
 
     ``bulk_update`` writes one ``CASE WHEN pk = ...`` per column, whose cost grows with the
-    square of the batch. PostgreSQL gets the rows by COPY into a temporary table and one
-    ``UPDATE ... FROM`` it; other databases one UPDATE per row.
+    square of the batch. PostgreSQL gets ``_update_copied``; other databases one UPDATE per
+    row.
     """
     if not rows:
         return
+    if connection.vendor == "postgresql":
+        _update_copied(model, fields, map(copy_line, rows))
+        return
+    quote = connection.ops.quote_name
+    pk = model._meta.pk
+    assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE {quote(pk.column)} = %s",
+            [(*row[1:], row[0]) for row in rows],
+        )
+
+
+def _update_copied(
+    model: type[Model], fields: Sequence[models.Field], lines: Iterable[bytes]
+) -> None:
+    """Update rows by primary key from COPY lines (the pk, then each field) on PostgreSQL.
+
+    The lines go by COPY into a temporary table, then one ``UPDATE ... FROM`` it.
+    """
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     pk = model._meta.pk
+    columns = [quote(f.column) for f in (pk, *fields)]
+    # Dropped here, not at commit: a caller's transaction may update twice.
+    stage = quote(f"{model._meta.db_table}_update")
     with connection.cursor() as cursor:
-        if connection.vendor != "postgresql":
-            assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
-            cursor.executemany(
-                f"UPDATE {table} SET {assignments} WHERE {quote(pk.column)} = %s",
-                [(*row[1:], row[0]) for row in rows],
-            )
-            return
-        columns = [quote(f.column) for f in (pk, *fields)]
-        # Dropped here, not at commit: a caller's transaction may update twice.
-        stage = quote(f"{model._meta.db_table}_update")
         cursor.execute(
             f"CREATE TEMPORARY TABLE {stage} AS SELECT {', '.join(columns)} FROM {table} "
             "WITH NO DATA"
         )
-        _copy_into(stage, (pk, *fields), rows)
+        _copy_into(stage, (pk, *fields), lines)
         assignments = ", ".join(f"{column} = s.{column}" for column in columns[1:])
         cursor.execute(
             f"UPDATE {table} SET {assignments} FROM {stage} AS s "
@@ -449,18 +329,48 @@ def _update_rows(
 
 
 @functools.cache
+def _paper_update_fields() -> tuple[models.Field, ...]:
+    """Return the columns written for a paper new or revised: three, then the record's own."""
+    names = ("journal", "updated_at", "deleted_at", *CONTENT_COLUMNS)
+    return tuple(Paper._meta.get_field(name) for name in names)
+
+
+@functools.cache
 def _paper_insert_fields() -> tuple[models.Field, ...]:
-    """Return the columns a new paper is written with (a trigger fills the search vector)."""
+    """Return the columns of a new paper: its pmid and journal, the columns every new paper
+    of a batch has the same value in (``_paper_constants``), then the record's own.
+
+    The primary key is not among them; a trigger fills the search vector.
+    """
+    leading = ("pmid", "journal")
+    rest = [
+        f
+        for f in Paper._meta.concrete_fields
+        if not f.primary_key
+        and f.name != "search_vector"
+        and f.name not in leading
+        and f.attname not in CONTENT_COLUMNS
+    ]
+    return (*(Paper._meta.get_field(name) for name in leading), *rest, *_content_fields())
+
+
+@functools.cache
+def _content_fields() -> tuple[models.Field, ...]:
+    return tuple(Paper._meta.get_field(name) for name in CONTENT_COLUMNS)
+
+
+def _paper_constants(stamp: object) -> tuple:
+    """Return the values of a new paper's columns between its journal and its content."""
+    constant = _paper_insert_fields()[2 : -len(CONTENT_COLUMNS)]
+    timestamps = {"created_at": stamp, "updated_at": stamp, "deleted_at": None}
     return tuple(
-        f for f in Paper._meta.concrete_fields if not f.primary_key and f.name != "search_vector"
+        timestamps[f.attname] if f.attname in timestamps else f.get_default() for f in constant
     )
 
 
 @functools.cache
 def _author_fields() -> tuple[models.Field, ...]:
-    names = ("paper", "position", "last_name", "fore_name", "initials", "suffix")
-    names += ("collective_name", "orcid", "affiliations")
-    return tuple(Author._meta.get_field(name) for name in names)
+    return (Author._meta.get_field("paper"), *(Author._meta.get_field(n) for n in AUTHOR_COLUMNS))
 
 
 @functools.cache
@@ -475,42 +385,49 @@ class _BatchPlan:
 
     now: dt.datetime
     result: BatchResult
-    # (pk, or None for a new paper; the record; its content hash), new papers first
-    writing: list[tuple[int | None, PaperRecord, str]]
+    # (pk, or None for a new paper; the prepared record), new papers first
+    writing: list[tuple[int | None, PreparedRecord]]
     journal_ids: dict[str, int]
 
 
-def _plan_batch(recs: Sequence[PaperRecord], *, now: dt.datetime) -> _BatchPlan:
-    """Sort ``recs`` (distinct PMIDs) into new, revised and unchanged; create their journals."""
+def _plan_batch(preps: Sequence[PreparedRecord], *, now: dt.datetime) -> _BatchPlan:
+    """Sort ``preps`` (distinct PMIDs) into new, revised and unchanged; create their journals."""
     result = BatchResult()
-    existing = {
-        pmid: (pk, content_hash, date_revised, deleted_at)
-        for pmid, pk, content_hash, date_revised, deleted_at in Paper.objects.filter(
-            pmid__in=[r.pmid for r in recs]
-        ).values_list("pmid", "pk", "content_hash", "date_revised", "deleted_at")
-    }
-    new: list[tuple[int | None, PaperRecord, str]] = []
-    revised: list[tuple[int | None, PaperRecord, str]] = []
-    for record in recs:
-        content_hash = record_hash(record)
-        known = existing.get(record.pmid)
+    pmids = [p.pmid for p in preps]
+    columns = ("pmid", "pk", "content_hash", "date_revised", "deleted_at")
+    if connection.vendor == "postgresql":
+        # One array parameter: the ORM's IN list prepared 500 values one by one.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pmid, id, content_hash, date_revised, deleted_at FROM curation_paper "
+                "WHERE pmid = ANY(%s)",
+                [pmids],
+            )
+            found = cursor.fetchall()
+    else:
+        found = Paper.objects.filter(pmid__in=pmids).values_list(*columns)
+    existing = {pmid: rest for pmid, *rest in found}
+    new: list[tuple[int | None, PreparedRecord]] = []
+    revised: list[tuple[int | None, PreparedRecord]] = []
+    for prep in preps:
+        known = existing.get(prep.pmid)
         if known is None:
-            new.append((None, record, content_hash))
+            new.append((None, prep))
             continue
         pk, stored_hash, date_revised, deleted_at = known
         stale = (
-            record.date_revised is not None
+            prep.date_revised is not None
             and date_revised is not None
-            and record.date_revised < date_revised
+            and prep.date_revised < date_revised
         )
-        if stale or (stored_hash == content_hash and deleted_at is None):
+        if stale or (stored_hash == prep.content_hash and deleted_at is None):
             # An older revision than the stored one (update files applied out of order)
             # or the same content: nothing to write.
             result.unchanged += 1
         else:
-            revised.append((pk, record, content_hash))
+            revised.append((pk, prep))
     writing = new + revised
-    journal_ids = _journal_ids([record for _, record, _ in writing]) if writing else {}
+    journal_ids = _journal_ids([prep for _, prep in writing]) if writing else {}
     return _BatchPlan(now=now, result=result, writing=writing, journal_ids=journal_ids)
 
 
@@ -529,78 +446,93 @@ def _compress_with_lz4() -> None:
 
 
 def _write_plan(plan: _BatchPlan) -> BatchResult:
-    """Write the papers of ``plan`` with their authors and publication types."""
+    """Write the papers of ``plan`` with their authors and publication types.
+
+    On PostgreSQL records come prepared as COPY text: a paper's line is its id and the
+    columns only the database knows, then the record's own fields as prepared.
+    """
     result, now = plan.result, plan.now
     if not plan.writing:
         return result
-    type_ids = _publication_type_ids([record for _, record, _ in plan.writing])
-    insert_fields = _paper_insert_fields()
-    update_fields = [Paper._meta.get_field(name) for name in _PAPER_FIELDS]
-    insert_columns = _db_columns(insert_fields)
-    update_columns = _db_columns(update_fields)
-    defaults = {f.attname: f.get_default() for f in insert_fields}
-    new_rows: list[tuple] = []
-    new_records: list[PaperRecord] = []
-    changed_rows: list[tuple] = []
-    changed: list[tuple[int, PaperRecord]] = []
-    for pk, record, content_hash in plan.writing:
-        values = _paper_values(
-            record,
-            journal_id=plan.journal_ids.get(record.journal.key),
-            now=now,
-            content_hash=content_hash,
-        )
-        problem = _too_long(Paper, values)
-        if problem:
-            result.errors.append(RecordError(reason=problem, pmid=record.pmid))
+    type_ids = _publication_type_ids([prep for _, prep in plan.writing])
+    postgres = connection.vendor == "postgresql"
+    new: list[PreparedRecord] = []
+    changed: list[tuple[int, PreparedRecord]] = []
+    for pk, prep in plan.writing:
+        if prep.problem:
+            result.errors.append(RecordError(reason=prep.problem, pmid=prep.pmid))
         elif pk is None:
-            row = {**defaults, **values, "pmid": record.pmid, "created_at": now}
-            new_rows.append(_db_row(row, insert_columns))
-            new_records.append(record)
+            new.append(prep)
         else:
-            changed_rows.append((pk, *_db_row(values, update_columns)))
-            changed.append((pk, record))
+            changed.append((pk, prep))
 
-    if connection.vendor == "postgresql":
+    # As the driver takes a timestamp: COPY reads str(now); SQLite wants Django's text.
+    stamp = now if postgres else connection.ops.adapt_datetimefield_value(now)
+
+    def journal(prep: PreparedRecord) -> int | None:
+        return plan.journal_ids.get(prep.journal.key)
+
+    constants = _paper_constants(stamp)
+    if postgres:
         _compress_with_lz4()
         # Ids first, then COPY: COPY returns nothing. The search vector is the trigger's.
-        new_ids = _next_ids(Paper, len(new_rows)) if new_rows else []
-        _copy_rows(
-            Paper,
-            (Paper._meta.pk, *insert_fields),
-            [(pk, *row) for pk, row in zip(new_ids, new_rows, strict=True)],
+        new_ids = _next_ids(Paper, len(new)) if new else []
+        shared = copy_fields(constants).encode()
+        _copy_into(
+            connection.ops.quote_name(Paper._meta.db_table),
+            (Paper._meta.pk, *_paper_insert_fields()),
+            (
+                b"%d\t%d\t%b\t%b\t%b\n"
+                % (pk, prep.pmid, _copy_id(journal(prep)), shared, prep.text)
+                for pk, prep in zip(new_ids, new, strict=True)
+            ),
         )
     else:
-        returned = dict(_insert_rows(Paper, insert_fields, new_rows, returning=("pmid", "id")))
-        new_ids = [returned[record.pmid] for record in new_records]
-    created = list(zip(new_ids, new_records, strict=True))
+        returned = dict(
+            _insert_rows(
+                Paper,
+                _paper_insert_fields(),
+                [(prep.pmid, journal(prep), *constants, *prep.values) for prep in new],
+                returning=("pmid", "id"),
+            )
+        )
+        new_ids = [returned[prep.pmid] for prep in new]
+    created = list(zip(new_ids, new, strict=True))
     if changed:
-        _update_rows(Paper, update_fields, changed_rows)
+        if postgres:
+            moment = copy_fields((stamp, None)).encode()
+            _update_copied(
+                Paper,
+                _paper_update_fields(),
+                (
+                    b"%d\t%b\t%b\t%b\n" % (pk, _copy_id(journal(prep)), moment, prep.text)
+                    for pk, prep in changed
+                ),
+            )
+        else:
+            _update_rows(
+                Paper,
+                _paper_update_fields(),
+                [(pk, journal(prep), stamp, None, *prep.values) for pk, prep in changed],
+            )
         changed_ids = [pk for pk, _ in changed]
         Author.objects.filter(paper_id__in=changed_ids).delete()
         Paper.publication_types.through.objects.filter(paper_id__in=changed_ids).delete()
 
-    authors = []
-    links = []
-    for pk, record in created + changed:
-        for position, author in enumerate(record.authors):
-            if not (author.last_name or author.collective_name):
-                continue
-            authors.append(
-                (
-                    pk,
-                    position,
-                    author.last_name,
-                    author.fore_name,
-                    author.initials,
-                    author.suffix,
-                    author.collective_name,
-                    author.orcid,
-                    json.dumps(list(author.affiliations)) if author.affiliations else "[]",
-                )
-            )
-        links.extend((pk, type_ids[name]) for name in dict.fromkeys(record.publication_types))
-    _copy_rows(Author, _author_fields(), authors)
+    written = created + changed
+    if postgres:
+        _copy_into(
+            connection.ops.quote_name(Author._meta.db_table),
+            _author_fields(),
+            (b"%d\t%b\n" % (pk, line) for pk, prep in written for line in prep.author_lines),
+        )
+    else:
+        _insert_rows(
+            Author,
+            _author_fields(),
+            [(pk, *row) for pk, prep in written for row in prep.authors],
+        )
+    links = [(pk, type_ids[name]) for pk, prep in written for name in prep.publication_types]
     _copy_rows(Paper.publication_types.through, _link_fields(), links)
 
     result.created = [pk for pk, _ in created]
@@ -608,9 +540,9 @@ def _write_plan(plan: _BatchPlan) -> BatchResult:
     return result
 
 
-def _write_batch(recs: Sequence[PaperRecord], *, now: dt.datetime) -> BatchResult:
-    """Insert or update ``recs`` (distinct PMIDs) in the current transaction."""
-    return _write_plan(_plan_batch(recs, now=now))
+def _write_batch(preps: Sequence[PreparedRecord], *, now: dt.datetime) -> BatchResult:
+    """Insert or update ``preps`` (distinct PMIDs) in the current transaction."""
+    return _write_plan(_plan_batch(preps, now=now))
 
 
 def paper_upsert_batch(
@@ -623,26 +555,27 @@ def paper_upsert_batch(
     record is reported and the rest of its batch is still written. A paper is never
     half-written: its row, authors and publication types commit together.
     """
-    now = now or timezone.now()
+    return _upsert_prepared(list(prepare_records(records)), now=now or timezone.now())
+
+
+def _upsert_prepared(preps: Sequence[PreparedRecord], *, now: dt.datetime) -> BatchResult:
     try:
         with transaction.atomic():
-            return _write_batch(records, now=now)
+            return _write_batch(preps, now=now)
     except (DatabaseError, ValueError) as exc:
-        logger.warning("Batch of %d records failed (%s); retrying one by one", len(records), exc)
-    return _upsert_one_by_one(records, now=now)
+        logger.warning("Batch of %d records failed (%s); retrying one by one", len(preps), exc)
+    return _upsert_one_by_one(preps, now=now)
 
 
-def _upsert_one_by_one(records: Sequence[PaperRecord], *, now: dt.datetime) -> BatchResult:
+def _upsert_one_by_one(preps: Sequence[PreparedRecord], *, now: dt.datetime) -> BatchResult:
     """Write each record in a transaction of its own, reporting those the database refuses."""
     result = BatchResult()
-    for record in records:
+    for prep in preps:
         try:
             with transaction.atomic():
-                one = _write_batch([record], now=now)
+                one = _write_batch([prep], now=now)
         except (DatabaseError, ValueError) as exc:
-            result.errors.append(
-                RecordError(reason=f"database refused it: {exc}", pmid=record.pmid)
-            )
+            result.errors.append(RecordError(reason=f"database refused it: {exc}", pmid=prep.pmid))
             continue
         result.created += one.created
         result.updated += one.updated
@@ -660,8 +593,8 @@ def paper_delete_pmids(*, pmids: Iterable[int], now: dt.datetime | None = None) 
 
 
 def _batches(
-    items: Iterable[PaperRecord | Deletion | RecordError], size: int
-) -> Iterator[list[PaperRecord | Deletion | RecordError]]:
+    items: Iterable[PreparedRecord | Deletion | RecordError], size: int
+) -> Iterator[list[PreparedRecord | Deletion | RecordError]]:
     """Group items into batches of distinct PMIDs, keeping file order across batches.
 
     A Deletion or a repeated PMID closes the batch, so what comes later in a file always
@@ -675,16 +608,16 @@ def _batches(
     chars = 0
     try:
         for item in items:
-            if isinstance(item, PaperRecord):
+            if isinstance(item, PreparedRecord):
                 if (
                     item.pmid in pmids
                     or len(pmids) >= size
-                    or (pmids and chars + len(item.source) > BATCH_CHARS)
+                    or (pmids and chars + item.source_chars > BATCH_CHARS)
                 ):
                     yield batch
                     batch, pmids, chars = [], set(), 0
                 pmids.add(item.pmid)
-                chars += len(item.source)
+                chars += item.source_chars
                 batch.append(item)
             elif isinstance(item, Deletion):
                 batch.append(item)
@@ -726,7 +659,7 @@ def _finish_batch(
     run.failed += len(result.errors)
     run.deleted += result.deleted
     run.errors.extend(_error_entry(error, origin=origin) for error in result.errors)
-    run.progress_done += sum(1 for item in batch if isinstance(item, PaperRecord | RecordError))
+    run.progress_done += sum(1 for item in batch if isinstance(item, PreparedRecord | RecordError))
     run.heartbeat_at = timezone.now()
     run.save(
         update_fields=[
@@ -799,7 +732,7 @@ def _write_planned(plan: _BatchPlan) -> BatchResult | None:
 def run_record_items(
     *,
     run: ImportRun,
-    items: Iterable[PaperRecord | Deletion | RecordError],
+    items: Iterable[PaperRecord | PreparedRecord | Deletion | RecordError],
     origin: str = "",
     batch_size: int = BATCH_SIZE,
     on_batch: OnBatch | None = None,
@@ -814,20 +747,22 @@ def run_record_items(
     (``_plan_batch``); a batch naming a PMID of a batch still being written waits for it,
     so what comes later in a file still wins; batches are counted, their deletions
     applied and ``on_batch`` called in file order. A batch the database refuses is
-    retried one record at a time here, as ``paper_upsert_batch`` does.
+    retried one record at a time here, as ``paper_upsert_batch`` does. Records may come
+    prepared (``curation.parallel`` prepares them in other processes).
     """
+    items = prepare_records(items)
 
     def finish(batch: list, result: BatchResult) -> None:
         _finish_batch(run, batch, result, origin=origin, on_batch=on_batch)
 
     if IMPORT_WRITERS < 2 or connection.vendor != "postgresql" or connection.in_atomic_block:
         for batch in _batches(items, batch_size):
-            recs = [item for item in batch if isinstance(item, PaperRecord)]
-            finish(batch, paper_upsert_batch(records=recs) if recs else BatchResult())
+            recs = [item for item in batch if isinstance(item, PreparedRecord)]
+            finish(batch, _upsert_prepared(recs, now=timezone.now()) if recs else BatchResult())
         return
 
     # (batch, the PMIDs it writes or deletes, its records, when, the writer's answer)
-    pending: deque[tuple[list, set[int], list[PaperRecord], dt.datetime, Future | None]]
+    pending: deque[tuple[list, set[int], list[PreparedRecord], dt.datetime, Future | None]]
     pending = deque()
 
     def collect() -> None:
@@ -840,7 +775,7 @@ def run_record_items(
     with _Writers(IMPORT_WRITERS) as writers:
         try:
             for batch in _batches(items, batch_size):
-                recs = [item for item in batch if isinstance(item, PaperRecord)]
+                recs = [item for item in batch if isinstance(item, PreparedRecord)]
                 pmids = {record.pmid for record in recs}
                 for item in batch:
                     if isinstance(item, Deletion):
@@ -908,18 +843,31 @@ def run_finish(*, run: ImportRun, error: str = "") -> ImportRun:
 
 
 def pubmed_file_import(
-    *, paths: Sequence[str | Path], user=None, on_batch: OnBatch | None = None
+    *,
+    paths: Sequence[str | Path],
+    user=None,
+    on_batch: OnBatch | None = None,
+    workers: int = 0,
 ) -> ImportRun:
     """Import PubMed XML (.xml, .xml.gz) and MEDLINE text (.nbib, .txt) files, offline.
 
     A file that stops being well-formed keeps what was read before the fault and is
-    reported as a failure; the other files are still imported.
+    reported as a failure; the other files are still imported. With ``workers``, PubMed
+    XML files of ``parallel.MIN_FILE_BYTES`` or more are parsed by that many processes
+    (``curation.parallel``); the outcome is the same.
     """
     run = run_start(kind=RunKind.FILE, source="\n".join(str(p) for p in paths), user=user)
     for path in paths:
         name = Path(path).name
         try:
-            run_record_items(run=run, items=parser.parse_file(path), origin=name, on_batch=on_batch)
+            items: Iterable = parser.parse_file(path)
+            if (
+                workers > 0
+                and Path(path).stat().st_size >= parallel.MIN_FILE_BYTES
+                and parallel.splittable(path)
+            ):
+                items = parallel.parse_file_prepared(path, spec=record_spec(), workers=workers)
+            run_record_items(run=run, items=items, origin=name, on_batch=on_batch)
         except (MalformedSourceError, OSError, EOFError, UnicodeDecodeError) as exc:
             run.failed += 1
             run.errors.append({"pmid": None, "reason": str(exc), "position": name})

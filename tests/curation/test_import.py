@@ -123,14 +123,27 @@ def test_a_record_too_long_for_its_column_is_reported_and_its_batch_still_writte
 
 def test_a_record_the_database_refuses_is_isolated_from_its_batch():
     good = paper_record()
-    # The parser never makes a 13th month; the database's check constraint refuses one.
-    bad = paper_record(pub_date=PubDate(year=2020, month=13))
+    # The parser never makes a negative PMID; the database's check constraint refuses one.
+    bad = paper_record(pmid=-5)
 
     result = services.paper_upsert_batch(records=[good, bad])
 
     assert len(result.created) == 1
     assert [e.pmid for e in result.errors] == [bad.pmid]
     assert "database refused it" in result.errors[0].reason
+    assert Paper.objects.filter(pmid=good.pmid).exists()
+
+
+def test_a_record_with_an_impossible_date_is_reported_and_its_batch_still_written():
+    good = paper_record()
+    bad = paper_record(pub_date=PubDate(year=2020, month=13))  # the parser never makes one
+
+    result = services.paper_upsert_batch(records=[good, bad])
+
+    assert len(result.created) == 1
+    assert [(e.pmid, e.reason) for e in result.errors] == [
+        (bad.pmid, "the record cannot be stored: month must be in 1..12")
+    ]
     assert Paper.objects.filter(pmid=good.pmid).exists()
 
 

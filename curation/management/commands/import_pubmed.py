@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -19,11 +20,21 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("files", nargs="+", type=Path, metavar="FILE")
+        parser.add_argument(
+            "--jobs",
+            type=int,
+            default=os.cpu_count() or 1,
+            metavar="N",
+            help="processes that parse a large PubMed XML file (default: one per CPU; "
+            "0 parses in this process)",
+        )
 
-    def handle(self, *args, files: list[Path], **options) -> None:
+    def handle(self, *args, files: list[Path], jobs: int, **options) -> None:
+        if jobs < 0:
+            raise CommandError("--jobs must be 0 or more")
         missing = [str(path) for path in files if not path.is_file()]
         if missing:
             raise CommandError(f"No such file: {', '.join(missing)}")
         with run_progress(self) as on_batch:
-            run = services.pubmed_file_import(paths=files, on_batch=on_batch)
+            run = services.pubmed_file_import(paths=files, on_batch=on_batch, workers=jobs)
         report_run(self, run)
