@@ -7,11 +7,13 @@ Nothing here imports Django, so the processes that parse a large file in paralle
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from curation.records import Journal, PaperRecord
 
@@ -63,6 +65,7 @@ JSON_COLUMNS = frozenset(
 DATE_COLUMNS = frozenset(
     {"pub_date", "article_date", "date_completed", "date_revised", "entrez_date"}
 )
+JOURNAL_FIELDS = tuple(f.name for f in dataclasses.fields(Journal))
 # An author row after its paper id, in this order.
 AUTHOR_COLUMNS = (
     "position",
@@ -88,21 +91,23 @@ class RowSpec:
     as_text: bool = True
 
 
-@dataclass(frozen=True, slots=True)
-class PreparedRecord:
+class PreparedRecord(NamedTuple):
     """A record mapped onto its paper and author rows, ready to be written.
 
     ``values`` are driver-ready values in ``CONTENT_COLUMNS`` order and ``authors`` rows in
     ``AUTHOR_COLUMNS`` order; prepared as text, ``text`` and ``author_lines`` hold the same
     as COPY fields joined by tabs, UTF-8 encoded (what the driver sends, and what crosses
-    from a parsing process for the least), and ``values`` and ``authors`` are empty. ``problem``
-    says why the paper row would not fit its columns ("" when it fits).
+    from a parsing process for the least), and ``values`` and ``authors`` are empty.
+    ``journal`` holds the journal's ``JOURNAL_FIELDS``. ``problem`` says why the paper row
+    would not fit its columns ("" when it fits). A tuple: it crosses between processes
+    thousands of times a second.
     """
 
     pmid: int
     content_hash: str
     date_revised: dt.date | None
-    journal: Journal
+    journal_key: str
+    journal: tuple[str, ...]
     publication_types: tuple[str, ...]
     source_chars: int
     problem: str = ""
@@ -110,6 +115,10 @@ class PreparedRecord:
     authors: tuple[tuple, ...] = ()
     text: bytes = b""
     author_lines: tuple[bytes, ...] = ()
+
+
+def _journal_values(journal: Journal) -> tuple[str, ...]:
+    return tuple([getattr(journal, name) for name in JOURNAL_FIELDS])
 
 
 def index_terms(record: PaperRecord) -> str:
@@ -122,7 +131,10 @@ def index_terms(record: PaperRecord) -> str:
 
 
 def paper_content(record: PaperRecord) -> dict:
-    """Return the paper columns a record fills, but its fingerprint, as Python values."""
+    """Return the paper columns a record fills, but its fingerprint, as Python values.
+
+    In ``CONTENT_COLUMNS`` order: ``_driver_row`` relies on it.
+    """
     date = record.pub_date
     return {
         "doi": record.doi,
@@ -171,19 +183,28 @@ def paper_content(record: PaperRecord) -> dict:
         "date_completed": record.date_completed,
         "date_revised": record.date_revised,
         "entrez_date": record.entrez_date,
+        "index_terms": index_terms(record),
         "source_format": record.source_format,
         "source": record.source,
-        "index_terms": index_terms(record),
     }
 
 
-def _driver_value(column: str, value: object) -> object:
-    """Return a column's value as both drivers and COPY take it: JSON and dates as text."""
-    if column in JSON_COLUMNS:
-        return json.dumps(value) if value else "[]"
-    if column in DATE_COLUMNS and value is not None:
-        return value.isoformat()
-    return value
+# Where the JSON and date columns are among those ``paper_content`` returns.
+_JSON_AT = tuple(n for n, column in enumerate(CONTENT_COLUMNS) if column in JSON_COLUMNS)
+_DATES_AT = tuple(n for n, column in enumerate(CONTENT_COLUMNS) if column in DATE_COLUMNS)
+
+
+def _driver_row(values: dict) -> list:
+    """Return ``paper_content``'s values as both drivers and COPY take them: JSON and dates
+    as text. The dict is in ``CONTENT_COLUMNS`` order (the hot loop: no lookups by name).
+    """
+    row = list(values.values())
+    for n in _JSON_AT:
+        row[n] = json.dumps(row[n]) if row[n] else "[]"
+    for n in _DATES_AT:
+        if row[n] is not None:
+            row[n] = row[n].isoformat()
+    return row
 
 
 def too_long(values: dict, limits: Sequence[tuple[str, int, str]]) -> str:
@@ -236,12 +257,13 @@ def prepare(record: PaperRecord, spec: RowSpec) -> PreparedRecord:
             pmid=record.pmid,
             content_hash="",
             date_revised=record.date_revised,
-            journal=record.journal,
+            journal_key=record.journal.key,
+            journal=_journal_values(record.journal),
             publication_types=(),
             source_chars=len(record.source),
             problem=f"the record cannot be stored: {exc}",
         )
-    row = [_driver_value(column, values[column]) for column in CONTENT_COLUMNS[:-3]]
+    row = _driver_row(values)[:-2]  # up to source_format
     fields = copy_fields(row).encode()
     authors = author_rows(record)
     author_lines = tuple([copy_fields(author).encode() for author in authors])
@@ -259,7 +281,8 @@ def prepare(record: PaperRecord, spec: RowSpec) -> PreparedRecord:
         pmid=record.pmid,
         content_hash=content_hash,
         date_revised=record.date_revised,
-        journal=record.journal,
+        journal_key=record.journal.key,
+        journal=_journal_values(record.journal),
         publication_types=tuple(dict.fromkeys(record.publication_types)),
         source_chars=len(record.source),
         problem=too_long(values, spec.limits),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import functools
 import logging
@@ -20,7 +19,7 @@ from django.db import DatabaseError, IntegrityError, connection, connections, mo
 from django.db.models import Model, Prefetch, Q
 from django.utils import timezone
 
-from curation import parallel, parser, records, tagger
+from curation import parallel, parser, tagger
 from curation.models import (
     Author,
     FacetKind,
@@ -44,6 +43,7 @@ from curation.records import Deletion, MalformedSourceError, PaperRecord, Record
 from curation.rows import (
     AUTHOR_COLUMNS,
     CONTENT_COLUMNS,
+    JOURNAL_FIELDS,
     PreparedRecord,
     RowSpec,
     copy_fields,
@@ -98,28 +98,21 @@ def prepare_records(items: Iterable[Any]) -> Iterator[Any]:
         yield prepare(item, spec) if isinstance(item, PaperRecord) else item
 
 
-_JOURNAL_FIELDS = tuple(f.name for f in dataclasses.fields(records.Journal))
-
-
 def _stored_journals(keys: Iterable[str]) -> dict[str, tuple]:
-    """Return key -> (id, then the ``_JOURNAL_FIELDS``) of the stored journals of ``keys``."""
-    found = Journal.objects.filter(key__in=list(keys)).values_list("key", "pk", *_JOURNAL_FIELDS)
+    """Return key -> (id, then the ``JOURNAL_FIELDS``) of the stored journals of ``keys``."""
+    found = Journal.objects.filter(key__in=list(keys)).values_list("key", "pk", *JOURNAL_FIELDS)
     return {key: tuple(row) for key, *row in found}
 
 
 def _journal_ids(recs: Sequence[PreparedRecord]) -> dict[str, int]:
     """Return journal key -> id for the records' journals, creating or completing rows."""
-    wanted: dict[str, records.Journal] = {}
-    for prep in recs:
-        key = prep.journal.key
-        # A record with no journal at all has the empty key "title:" and gets no Journal row.
-        if key != "title:":
-            wanted[key] = prep.journal
+    # A record with no journal at all has the empty key "title:" and gets no Journal row.
+    wanted = {prep.journal_key: prep.journal for prep in recs if prep.journal_key != "title:"}
     if not wanted:
         return {}
     stored = _stored_journals(wanted)
     missing = [
-        Journal(key=key, **{name: getattr(journal, name) for name in _JOURNAL_FIELDS})
+        Journal(key=key, **dict(zip(JOURNAL_FIELDS, journal, strict=True)))
         for key, journal in wanted.items()
         if key not in stored
     ]
@@ -130,15 +123,13 @@ def _journal_ids(recs: Sequence[PreparedRecord]) -> dict[str, int]:
     completed = []
     for key, journal in wanted.items():
         pk, *values = stored[key]
-        fuller = [
-            getattr(journal, name) or old for name, old in zip(_JOURNAL_FIELDS, values, strict=True)
-        ]
+        fuller = [new or old for new, old in zip(journal, values, strict=True)]
         if fuller != values:
             completed.append(
-                Journal(pk=pk, key=key, **dict(zip(_JOURNAL_FIELDS, fuller, strict=True)))
+                Journal(pk=pk, key=key, **dict(zip(JOURNAL_FIELDS, fuller, strict=True)))
             )
     if completed:
-        Journal.objects.bulk_update(completed, _JOURNAL_FIELDS)
+        Journal.objects.bulk_update(completed, JOURNAL_FIELDS)
     return {key: row[0] for key, row in stored.items()}
 
 
@@ -470,7 +461,7 @@ def _write_plan(plan: _BatchPlan) -> BatchResult:
     stamp = now if postgres else connection.ops.adapt_datetimefield_value(now)
 
     def journal(prep: PreparedRecord) -> int | None:
-        return plan.journal_ids.get(prep.journal.key)
+        return plan.journal_ids.get(prep.journal_key)
 
     constants = _paper_constants(stamp)
     if postgres:

@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from curation import parallel, parser, services
+from curation import parallel, parser, rows, services
 from curation.models import Paper, RunStatus
 from curation.records import MalformedSourceError, PaperRecord, RecordError
 from curation.rows import RowSpec, prepare
@@ -139,7 +139,7 @@ def test_only_plain_pubmed_sets_are_cut(tmp_path, content):
     assert not parallel.splittable(path)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_an_import_in_several_processes_stores_what_a_serial_one_does(article_set, monkeypatch):
     monkeypatch.setattr(parallel, "MIN_FILE_BYTES", 0)
     monkeypatch.setattr(parallel, "PIECE_BYTES", PIECE)
@@ -161,7 +161,7 @@ def test_an_import_in_several_processes_stores_what_a_serial_one_does(article_se
     assert (again.created, again.updated, again.unchanged) == (0, 2, expected - 1)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_import_pubmed_parses_large_files_with_jobs(article_set, monkeypatch, capsys):
     monkeypatch.setattr(parallel, "MIN_FILE_BYTES", 0)
     expected = len(_serial(article_set)[0])
@@ -171,3 +171,21 @@ def test_import_pubmed_parses_large_files_with_jobs(article_set, monkeypatch, ca
     assert f"created {expected}, updated 0, unchanged 0, failed 0" in capsys.readouterr().out
     with pytest.raises(CommandError, match="--jobs"):
         call_command("import_pubmed", str(article_set), "--jobs", "-1")
+
+
+def test_a_prepared_record_holds_every_content_column_in_order():
+    record = next(
+        item
+        for item in parser.parse_file(PUBMED / "biopython" / "pubmed4.xml")
+        if isinstance(item, PaperRecord)
+    )
+
+    assert list(rows.paper_content(record)) == list(rows.CONTENT_COLUMNS[:-1])
+    as_values = prepare(record, RowSpec(as_text=False))
+    as_text = prepare(record, SPEC)
+    assert len(as_values.values) == len(rows.CONTENT_COLUMNS)
+    assert as_text.text.decode().split("\t") == [rows.copy_text(v) for v in as_values.values]
+    assert as_text.content_hash == as_values.content_hash == as_values.values[-1]
+    assert [line.decode() for line in as_text.author_lines] == [
+        rows.copy_fields(author) for author in as_values.authors
+    ]

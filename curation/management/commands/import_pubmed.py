@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import gc
 import os
 from pathlib import Path
 
@@ -35,6 +36,8 @@ class Command(BaseCommand):
         missing = [str(path) for path in files if not path.is_file()]
         if missing:
             raise CommandError(f"No such file: {', '.join(missing)}")
+        # What start-up made stays for good: the collector need not walk it again and again.
+        gc.freeze()
         with run_progress(self) as on_batch:
             run = services.pubmed_file_import(paths=files, on_batch=on_batch, workers=jobs)
         report_run(self, run)
