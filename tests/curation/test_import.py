@@ -382,8 +382,14 @@ def test_a_crash_mid_run_leaves_no_half_written_paper(tmp_path):
     deadline = time.monotonic() + 60
     while Paper.objects.count() < 1500 and time.monotonic() < deadline:
         time.sleep(0.05)
+    workers = _children(process.pid)  # the processes parsing the file
     process.send_signal(signal.SIGKILL)
     process.wait()
+    deadline = time.monotonic() + 10
+    while any(Path(f"/proc/{pid}").exists() for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert workers, "a file this large is parsed by worker processes"
+    assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()], "workers outlived it"
 
     papers = Paper.objects.count()
     assert 0 < papers < 20 * 604, "the import should have been killed part-way"
@@ -396,6 +402,19 @@ def test_a_crash_mid_run_leaves_no_half_written_paper(tmp_path):
     assert all(stored[pmid] == expected_authors[pmid] for pmid in stored)
     run = ImportRun.objects.get()
     assert run.status == RunStatus.RUNNING  # left open; the dispatcher fails lost runs
+
+
+def _children(pid: int) -> list[int]:
+    """Return the ids of the processes ``pid`` started (Linux: read from /proc)."""
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            children.append(int(stat.parent.name))
+    return children
 
 
 def _test_database_url() -> str:
