@@ -13,6 +13,7 @@ import dataclasses
 import datetime as dt
 import io
 import json
+import re
 from pathlib import Path
 
 import bibtexparser
@@ -27,6 +28,7 @@ from citeproc.source.json import CiteProcJSON
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from curation import citations
 from curation.citations import (
     Extras,
     bibtex_document,
@@ -1170,3 +1172,10 @@ def test_every_format_stays_readable_whatever_the_text(
     for text in cite_all(record).values():
         assert "\n" not in text
         assert "PMID: 16625009" in text or "doi" in text
+
+
+@given(st.text(alphabet=" a\t\n\r\x0b\x07\x7f\u00a0\u2003\u200b\u2028µ–", max_size=12))
+def test_a_value_is_cleaned_onto_one_line_however_it_is_spaced(text):
+    expected = " ".join(re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", "", text).split())
+
+    assert citations._clean(text) == expected
