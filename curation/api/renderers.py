@@ -18,6 +18,8 @@ class CitationRenderer(BaseRenderer):
     charset = "utf-8"
     extension = ""
     document: Callable[[Pairs], Iterator[str]]
+    # Whether the format shows authors' affiliations (reading them is a tenth of an export).
+    uses_affiliations = False
 
     def stream(self, pairs: Pairs) -> Iterator[bytes]:
         for chunk in type(self).document(pairs):
@@ -57,6 +59,7 @@ class MedlineRenderer(CitationRenderer):
     format = "nbib"
     extension = "nbib"
     document = staticmethod(citations.medline_document)
+    uses_affiliations = True
 
 
 CITATION_RENDERERS = (RISRenderer, BibTeXRenderer, CSLJSONRenderer, MedlineRenderer)

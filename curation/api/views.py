@@ -256,7 +256,11 @@ class PaperViewSet(viewsets.ReadOnlyModelViewSet):
         )
         pairs = (
             (record, self._extras(paper, include, url.replace(str(placeholder), str(paper.pmid))))
-            for paper, record in zip(papers, selectors.paper_records(papers), strict=True)
+            for paper, record in zip(
+                papers,
+                selectors.paper_records(papers, affiliations=renderer.uses_affiliations),
+                strict=True,
+            )
         )
         response = StreamingHttpResponse(
             renderer.stream(pairs), content_type=f"{renderer.media_type}; charset=utf-8"

@@ -292,6 +292,10 @@ def test_nbib_export_reads_back_in_bio_medline_and_in_our_importer(api, demo):
         assert [a.display_name for a in read_back.authors] == [
             a.display_name for a in original.authors
         ]
+        # .nbib is the format that shows affiliations (the others leave them unread).
+        assert [a.affiliations for a in read_back.authors] == [
+            a.affiliations for a in original.authors
+        ]
 
 
 def test_our_nbib_export_imports_back_onto_the_same_papers(api, demo, tmp_path):
