@@ -226,8 +226,9 @@ class Paper(models.Model):
             parts.append(detail)
         return " ".join(parts)
 
-    # Pages and API answers prefetch related rows into plain lists (Prefetch(to_attr=...),
-    # see curation.selectors.PAPER_RELATIONS): Django's related manager for each paper and
+    # Pages and API answers load related rows into plain lists (Prefetch(to_attr=...) or
+    # plain rows, see curation.selectors.paper_relations and attach_relations): Django's
+    # related manager for each paper and
     # relation costs more than the query itself on a page of 100 papers. These read the
     # lists, or query when a paper was loaded without them.
     def author_list(self) -> list[Author]:

@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.core.cache import cache
 from django.db import DatabaseError, connection, transaction
@@ -92,70 +93,87 @@ def paper_search(papers: QuerySet[Paper], q: str) -> QuerySet[Paper]:
 API_DEFERRED = ("source", "search_vector", "index_terms", "content_hash")
 
 
-def paper_relations(
-    *, authors: bool = True, tags: bool = True, facets: bool = True
-) -> list[Prefetch]:
-    """Return prefetches of what a paper shows, into the lists ``Paper.author_list()`` etc. read.
-
-    One query per relation whatever the number of papers, and no related manager per
-    paper (which costs more than the query on a page of 100). ``authors`` covers the
-    publication types too: both make up a citation.
+def paper_relations() -> list[Prefetch]:
+    """Return prefetches of what a paper page shows, into the lists ``Paper.author_list()``
+    etc. read: one query per relation, and no related manager per paper.
     """
-    relations = []
-    if authors:
-        relations += [
-            Prefetch(
-                "authors",
-                queryset=Author.objects.order_by("position"),
-                to_attr="prefetched_authors",
-            ),
-            Prefetch("publication_types", to_attr="prefetched_publication_types"),
-        ]
-    if tags:
-        relations.append(
-            Prefetch(
-                "tags",
-                queryset=Tag.objects.select_related("mechanism", "decided_by"),
-                to_attr="prefetched_tags",
-            )
-        )
-    if facets:
-        relations.append(Prefetch("facets", to_attr="prefetched_facets"))
-    return relations
+    return [
+        Prefetch(
+            "authors", queryset=Author.objects.order_by("position"), to_attr="prefetched_authors"
+        ),
+        Prefetch("publication_types", to_attr="prefetched_publication_types"),
+        Prefetch("facets", to_attr="prefetched_facets"),
+    ]
 
 
-def paper_list(
-    *, q: str = "", authors: bool = True, tags: bool = True, facets: bool = True
-) -> QuerySet[Paper]:
-    """Return active papers with what an API answer or an export shows, optionally searched.
+def _tags_prefetch() -> Prefetch:
+    return Prefetch(
+        "tags",
+        queryset=Tag.objects.select_related("mechanism", "decided_by"),
+        to_attr="prefetched_tags",
+    )
+
+
+def paper_list(*, q: str = "", tags: bool = True) -> QuerySet[Paper]:
+    """Return active papers as API answers and exports read them, optionally searched.
 
     The raw source record and the search columns, which no answer shows, stay in the
-    database. Exports leave out ``authors`` (with publication types) and read them with
-    ``paper_records``.
+    database. Tags are prefetched with ``tags``; authors, publication types and facets are
+    read for the papers of a page once it is cut (``attach_relations``).
     """
-    papers = (
-        Paper.objects.active()
-        .defer(*API_DEFERRED)
-        .select_related("journal")
-        .prefetch_related(*paper_relations(authors=authors, tags=tags, facets=facets))
-    )
+    papers = Paper.objects.active().defer(*API_DEFERRED).select_related("journal")
+    if tags:
+        papers = papers.prefetch_related(_tags_prefetch())
     return paper_search(papers, q)
 
 
-def paper_records(
-    papers: Sequence[Paper], *, affiliations: bool = True
-) -> Iterator[records.PaperRecord]:
-    """Return the records of ``papers`` for an export, built as they are iterated.
+class AuthorRow(NamedTuple):
+    """An author as answers and exports read one: plain values, not a model instance.
 
-    Authors and publication types are read at once, one query each, as plain values: an
-    export of 1,000 papers holds some 7,000 authors, and a model instance for each costs
-    more than writing the citations. Without ``affiliations`` (formats that do not show
-    them) authors come without: decoding 7,000 JSON lists is a tenth of an export.
+    A page of 100 papers has some 700 authors, an export of 1,000 some 7,000: building a
+    model instance for each cost more than the query.
     """
-    ids = [paper.pk for paper in papers]
-    authors: dict[int, list[records.Author]] = defaultdict(list)
+
+    last_name: str
+    fore_name: str
+    initials: str
+    suffix: str
+    collective_name: str
+    orcid: str
+    affiliations: list[str]
+
+    def to_record(self) -> records.Author:
+        return records.Author(
+            last_name=self.last_name,
+            fore_name=self.fore_name,
+            initials=self.initials,
+            suffix=self.suffix,
+            collective_name=self.collective_name,
+            orcid=self.orcid,
+            affiliations=tuple(self.affiliations),
+        )
+
+
+class PublicationTypeRow(NamedTuple):
+    name: str
+
+
+class FacetRow(NamedTuple):
+    kind: str
+    value: str
+    evidence: list[dict]
+
+
+def author_rows(
+    paper_ids: Sequence[int], *, affiliations: bool = True
+) -> dict[int, list[AuthorRow]]:
+    """Return each paper's authors in order, one query. Without ``affiliations`` (formats
+    that do not show them) they come empty: decoding 7,000 JSON lists is a tenth of an
+    export.
+    """
+    authors: dict[int, list[AuthorRow]] = defaultdict(list)
     rows = (
-        Author.objects.filter(paper_id__in=ids)
+        Author.objects.filter(paper_id__in=paper_ids)
         .order_by("paper_id", "position")
         .values_list(
             "paper_id",
@@ -168,25 +186,60 @@ def paper_records(
             *(["affiliations"] if affiliations else []),
         )
     )
-    for paper_id, last, fore, initials, suffix, collective, orcid, *places in rows:
-        authors[paper_id].append(
-            records.Author(
-                last_name=last,
-                fore_name=fore,
-                initials=initials,
-                suffix=suffix,
-                collective_name=collective,
-                orcid=orcid,
-                affiliations=tuple(places[0]) if places else (),
-            )
-        )
-    types: dict[int, list[str]] = defaultdict(list)
-    links = Paper.publication_types.through.objects.filter(paper_id__in=ids)
-    for paper_id, name in links.values_list("paper_id", "publicationtype__name"):
-        types[paper_id].append(name)
+    for paper_id, *values in rows:
+        authors[paper_id].append(AuthorRow(*values) if affiliations else AuthorRow(*values, []))
+    return authors
+
+
+def publication_type_names(paper_ids: Sequence[int]) -> dict[int, list[str]]:
+    """Return each paper's publication types by name, in name order, one query."""
+    names: dict[int, list[str]] = defaultdict(list)
+    links = Paper.publication_types.through.objects.filter(paper_id__in=paper_ids)
+    for paper_id, name in links.order_by("paper_id", "publicationtype__name").values_list(
+        "paper_id", "publicationtype__name"
+    ):
+        names[paper_id].append(name)
+    return names
+
+
+def attach_relations(papers: Sequence[Paper], *, facets: bool = True) -> None:
+    """Give ``papers`` their authors, publication types and (with ``facets``) facets as
+    plain rows, into the lists ``Paper.author_list()`` etc. read: one query each.
+    """
+    ids = [paper.pk for paper in papers]
+    authors = author_rows(ids)
+    types = publication_type_names(ids)
+    found: dict[int, list[FacetRow]] = defaultdict(list)
+    if facets:
+        rows = PaperFacet.objects.filter(paper_id__in=ids).order_by("paper_id", "kind", "value")
+        for paper_id, kind, value, evidence in rows.values_list(
+            "paper_id", "kind", "value", "evidence"
+        ):
+            found[paper_id].append(FacetRow(kind, value, evidence))
+    for paper in papers:
+        paper.prefetched_authors = authors.get(paper.pk, [])
+        paper.prefetched_publication_types = [
+            PublicationTypeRow(name) for name in types.get(paper.pk, ())
+        ]
+        if facets:
+            paper.prefetched_facets = found.get(paper.pk, [])
+
+
+def paper_records(
+    papers: Sequence[Paper], *, affiliations: bool = True
+) -> Iterator[records.PaperRecord]:
+    """Return the records of ``papers`` for an export, built as they are iterated.
+
+    Authors and publication types are read at once, one query each, as plain values
+    (``author_rows``, ``publication_type_names``).
+    """
+    ids = [paper.pk for paper in papers]
+    authors = author_rows(ids, affiliations=affiliations)
+    types = publication_type_names(ids)
     return (
         paper.to_record(
-            authors=tuple(authors[paper.pk]), publication_types=tuple(sorted(types[paper.pk]))
+            authors=tuple(author.to_record() for author in authors.get(paper.pk, ())),
+            publication_types=tuple(types.get(paper.pk, ())),
         )
         for paper in papers
     )
@@ -708,7 +761,7 @@ def paper_detail(*, pmid: int) -> Paper:
         Paper.objects.active()
         .select_related("journal")
         .prefetch_related(
-            *paper_relations(tags=False),
+            *paper_relations(),
             Prefetch(
                 "tags",
                 queryset=Tag.objects.exclude(status=TagStatus.REJECTED)

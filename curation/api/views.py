@@ -146,9 +146,7 @@ class PaperViewSet(viewsets.ReadOnlyModelViewSet):
         # JSON shows tags and facets; an export shows tags only as keywords, on request.
         citation = self.is_citation_request()
         include = _include(self.request)
-        papers = selectors.paper_list(
-            authors=not citation, tags=not citation or "tags" in include, facets=not citation
-        )
+        papers = selectors.paper_list(tags=not citation or "tags" in include)
         if citation and "notes" in include:
             from notes.selectors import notes_visible_to
 
@@ -231,6 +229,7 @@ class PaperViewSet(viewsets.ReadOnlyModelViewSet):
             response = self._export(page, filename="pof-lit-papers")
             response["Link"] = self.paginator.link_header()
         else:
+            selectors.attach_relations(page)
             response = self.get_paginated_response(self.get_serializer(page, many=True).data)
         return set_validators(response, etag=etag, last_modified=last_modified)
 
@@ -243,6 +242,7 @@ class PaperViewSet(viewsets.ReadOnlyModelViewSet):
         if self.is_citation_request():
             response = self._export([paper], filename=f"pmid-{paper.pmid}")
         else:
+            selectors.attach_relations([paper])
             response = Response(self.get_serializer(paper).data)
         return set_validators(response, etag=etag, last_modified=last_modified)
 
