@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from curation import records
+from pof_lit.lib.fastjson import JSONDecoder
 
 
 class Journal(models.Model):
@@ -96,7 +97,7 @@ class Paper(models.Model):
     vernacular_title = models.TextField(blank=True)
     abstract = models.TextField(blank=True)
     # [{"label", "category", "text", "html"}], html again only the five inline tags.
-    abstract_sections = models.JSONField(default=list, blank=True)
+    abstract_sections = models.JSONField(default=list, blank=True, decoder=JSONDecoder)
     copyright = models.TextField(blank=True)
     journal = models.ForeignKey(
         Journal, on_delete=models.PROTECT, null=True, blank=True, related_name="papers"
@@ -116,13 +117,13 @@ class Paper(models.Model):
         max_length=5, choices=DatePrecision.choices, blank=True, default=DatePrecision.UNKNOWN
     )
     article_date = models.DateField(null=True, blank=True)
-    languages = models.JSONField(default=list, blank=True)
+    languages = models.JSONField(default=list, blank=True, decoder=JSONDecoder)
     publication_types = models.ManyToManyField(PublicationType, blank=True, related_name="papers")
     # [{"descriptor", "ui", "major_topic", "qualifiers": [{"name", "ui", "major_topic"}]}]
-    mesh_headings = models.JSONField(default=list, blank=True)
-    keywords = models.JSONField(default=list, blank=True)
+    mesh_headings = models.JSONField(default=list, blank=True, decoder=JSONDecoder)
+    keywords = models.JSONField(default=list, blank=True, decoder=JSONDecoder)
     # [{"ref_type", "pmid", "source"}]: errata, retractions, comments.
-    comments_corrections = models.JSONField(default=list, blank=True)
+    comments_corrections = models.JSONField(default=list, blank=True, decoder=JSONDecoder)
     is_retracted = models.BooleanField(default=False)
     status = models.CharField(max_length=50, blank=True)
     date_completed = models.DateField(null=True, blank=True)
@@ -363,7 +364,7 @@ class Author(models.Model):
     suffix = models.CharField(max_length=50, blank=True)
     collective_name = models.TextField(blank=True)
     orcid = models.CharField("ORCID", max_length=19, blank=True)
-    affiliations = models.JSONField(default=list, blank=True)
+    affiliations = models.JSONField(default=list, blank=True, decoder=JSONDecoder)
 
     class Meta:
         ordering = ["paper", "position"]
@@ -546,7 +547,7 @@ class Tag(models.Model):
     status = models.CharField(max_length=10, choices=TagStatus.choices, default=TagStatus.SUGGESTED)
     score = models.FloatField(null=True, blank=True)
     # [{"sentence", "start", "end", "field"}], offsets into the paper's abstract (or title).
-    evidence = models.JSONField(default=list, blank=True)
+    evidence = models.JSONField(default=list, blank=True, decoder=JSONDecoder)
     tagger_version = models.CharField(max_length=50, blank=True)
     comment = models.TextField(blank=True)
     decided_by = models.ForeignKey(
@@ -635,7 +636,7 @@ class PaperFacet(models.Model):
     paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="facets")
     kind = models.CharField(max_length=20, choices=FacetKind.choices)
     value = models.CharField(max_length=50)
-    evidence = models.JSONField(default=list, blank=True)
+    evidence = models.JSONField(default=list, blank=True, decoder=JSONDecoder)
     tagger_version = models.CharField(max_length=50, blank=True)
 
     class Meta:

@@ -17,7 +17,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
+from rest_framework.renderers import BrowsableAPIRenderer
 from rest_framework.response import Response
 
 from curation import citations, selectors, services
@@ -38,6 +38,7 @@ from curation.models import UNDATED, ImportRun, Mechanism, Paper, RunKind, TagSt
 from curation.permissions import IsCurator, IsCuratorOrReadOnly
 from pof_lit.lib.conditional import make_etag, not_modified, set_validators
 from pof_lit.lib.pagination import KeysetPagination, SortKey
+from pof_lit.lib.renderers import JSONRenderer
 
 EXPORT_PAGE_SIZE = 1000
 EXPORT_MAX_PAGE_SIZE = 5000
