@@ -137,7 +137,10 @@ class KeysetPagination(BasePagination):
         if cursor:
             value, pk = self._decode(self.key, cursor)
             queryset = queryset.filter(self._after(queryset, self.key, value, pk))
-        rows = list(queryset[: self.size + 1])
+        # The page's ids first, then its rows: every match of a search then goes through
+        # the order as an id and a date, not as a wide row joined to its journal.
+        ids = list(queryset.prefetch_related(None).values_list("pk", flat=True)[: self.size + 1])
+        rows = list(queryset.filter(pk__in=ids)) if ids else []
         self.has_next = len(rows) > self.size
         self.page = rows[: self.size]
         return self.page
