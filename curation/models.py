@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
@@ -385,15 +386,20 @@ class Author(models.Model):
         return self.collective_name or f"{self.last_name} {self.initials}".strip()
 
     def to_record(self) -> records.Author:
-        return records.Author(
-            last_name=self.last_name,
-            fore_name=self.fore_name,
-            initials=self.initials,
-            suffix=self.suffix,
-            collective_name=self.collective_name,
-            orcid=self.orcid,
-            affiliations=tuple(self.affiliations),
-        )
+        return author_record(self)
+
+
+def author_record(author: Author | Any) -> records.Author:
+    """Return the record of an author: a model instance, or plain values with its names."""
+    return records.Author(
+        last_name=author.last_name,
+        fore_name=author.fore_name,
+        initials=author.initials,
+        suffix=author.suffix,
+        collective_name=author.collective_name,
+        orcid=author.orcid,
+        affiliations=tuple(author.affiliations),
+    )
 
 
 class Feed(models.Model):

@@ -31,6 +31,7 @@ from curation.models import (
     PaperFacet,
     Tag,
     TagStatus,
+    author_record,
     pub_date_order,
 )
 
@@ -143,15 +144,7 @@ class AuthorRow(NamedTuple):
     affiliations: list[str]
 
     def to_record(self) -> records.Author:
-        return records.Author(
-            last_name=self.last_name,
-            fore_name=self.fore_name,
-            initials=self.initials,
-            suffix=self.suffix,
-            collective_name=self.collective_name,
-            orcid=self.orcid,
-            affiliations=tuple(self.affiliations),
-        )
+        return author_record(self)
 
 
 class PublicationTypeRow(NamedTuple):
