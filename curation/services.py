@@ -322,8 +322,8 @@ def _update_copied(
 @functools.cache
 def _paper_update_fields() -> tuple[models.Field, ...]:
     """Return the columns written for a paper new or revised: three, then the record's own."""
-    names = ("journal", "updated_at", "deleted_at", *CONTENT_COLUMNS)
-    return tuple(Paper._meta.get_field(name) for name in names)
+    leading = tuple(Paper._meta.get_field(name) for name in ("journal", "updated_at", "deleted_at"))
+    return (*leading, *_content_fields())
 
 
 @functools.cache
