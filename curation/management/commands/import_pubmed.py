@@ -24,10 +24,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--jobs",
             type=int,
-            default=os.cpu_count() or 1,
+            # Beyond four, the two writers and the database are the bound, not parsing.
+            default=min(os.cpu_count() or 1, 4),
             metavar="N",
-            help="processes that parse a large PubMed XML file (default: one per CPU; "
-            "0 parses in this process)",
+            help="processes that parse a large PubMed XML file (default: one per CPU, at most "
+            "4; 0 parses in this process)",
         )
 
     def handle(self, *args, files: list[Path], jobs: int, **options) -> None:
