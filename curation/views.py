@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.functional import cached_property
@@ -22,6 +22,7 @@ from curation.highlight import (
 from curation.models import FacetKind, Paper
 from curation.templatetags.curation_tags import clean_inline
 from notes.selectors import notes_visible_to
+from pof_lit.lib.pagination import rows_by_ids
 
 CITE_STYLES = (("nlm", "NLM"), ("ama", "AMA"), ("apa", "APA"), ("mla", "MLA"))
 PAGE_SIZE = 20
@@ -43,6 +44,15 @@ class _CountedPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         return self._count
+
+    def page(self, number) -> Page:
+        # As Paginator.page, with the page's rows found by their ids first (rows_by_ids).
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        return self._get_page(rows_by_ids(self.object_list, bottom, top), number, self)
 
 
 def _page_size(raw: str | None) -> int:

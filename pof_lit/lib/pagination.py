@@ -137,10 +137,7 @@ class KeysetPagination(BasePagination):
         if cursor:
             value, pk = self._decode(self.key, cursor)
             queryset = queryset.filter(self._after(queryset, self.key, value, pk))
-        # The page's ids first, then its rows: every match of a search then goes through
-        # the order as an id and a date, not as a wide row joined to its journal.
-        ids = list(queryset.prefetch_related(None).values_list("pk", flat=True)[: self.size + 1])
-        rows = list(queryset.filter(pk__in=ids)) if ids else []
+        rows = rows_by_ids(queryset, 0, self.size + 1)
         self.has_next = len(rows) > self.size
         self.page = rows[: self.size]
         return self.page
@@ -204,3 +201,14 @@ class KeysetPagination(BasePagination):
                 "schema": {"type": "string", "enum": sorted(self.sort_keys)},
             },
         ]
+
+
+def rows_by_ids(queryset: QuerySet, start: int, stop: int) -> list:
+    """Return ``queryset[start:stop]``: the ids of those rows first, then the rows.
+
+    Every match of a search or filter then goes through the order as an id and its sort
+    key, not as a wide row joined to its relations (a search for a common word orders
+    thousands of matches to show 20). One query more, whatever the page size.
+    """
+    ids = list(queryset.prefetch_related(None).values_list("pk", flat=True)[start:stop])
+    return list(queryset.filter(pk__in=ids)) if ids else []

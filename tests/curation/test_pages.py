@@ -517,7 +517,7 @@ def test_the_list_makes_the_same_number_of_queries_for_5_or_25_results(client, p
     # temporary table per distinct base (at most three here), the DROP of them all, and
     # the savepoint of the counts' transaction (the test itself runs in one).
     assert cold[0] <= 22
-    assert warm[0] <= 6  # counts come from the cache: the page and its three prefetches
+    assert warm[0] <= 6  # counts from the cache: the page's ids, its rows, three prefetches
 
 
 def test_the_list_makes_the_same_number_of_queries_for_a_signed_in_researcher(client, researcher):
