@@ -389,7 +389,7 @@ class Author(models.Model):
         return author_record(self)
 
 
-def author_record(author: Author | Any) -> records.Author:
+def author_record(author: Any) -> records.Author:
     """Return the record of an author: a model instance, or plain values with its names."""
     return records.Author(
         last_name=author.last_name,

@@ -47,6 +47,8 @@ from curation.rows import PreparedRecord, RowSpec, prepare
 PIECE_BYTES = 1 << 20
 # A file smaller than this is read serially: starting the workers would cost more.
 MIN_FILE_BYTES = 4 << 20
+# Where the prolog and root tag must be found (PubMed's take some 250 bytes).
+_HEAD_BYTES = 4096
 
 # The XML declaration, a DOCTYPE naming an external DTD at most, then the root's start tag.
 _PROLOG = re.compile(
@@ -166,7 +168,7 @@ def splittable(path: str | Path) -> bool:
     """Return whether ``path`` is PubMed XML that ``parse_file_prepared`` can cut up."""
     try:
         with parser.open_binary(path) as stream:
-            return _PROLOG.match(stream.read(4096)) is not None
+            return _PROLOG.match(stream.read(_HEAD_BYTES)) is not None
     except (OSError, EOFError, zlib.error, gzip.BadGzipFile):
         return False
 
@@ -182,9 +184,7 @@ def parse_file_prepared(
     """
     path = Path(path)
     with parser.open_binary(path) as stream:
-        head = stream.read(4096)
-        while not _PROLOG.match(head) and (more := stream.read(4096)):
-            head += more  # a prolog longer than a block (never in PubMed's files)
+        head = stream.read(_HEAD_BYTES)
         match = _PROLOG.match(head)
         if match is None:
             raise ValueError(f"{path} cannot be cut into pieces: check splittable() first")
