@@ -21,7 +21,7 @@ from django.db.models import Count
 
 from curation import parser, services
 from curation.models import Author, ImportRun, Journal, Paper, RunStatus
-from curation.records import PubDate
+from curation.records import AbstractSection, PubDate
 from tests.factories import PUBMED, make_papers, paper_record, revised
 
 pytestmark = pytest.mark.django_db
@@ -344,6 +344,28 @@ def test_the_search_vector_follows_the_text_however_a_paper_is_saved():
     assert selectors.paper_list(q="xenotransplantation").count() == 1
     assert selectors.paper_list(q="menstrual").count() == 1
     assert selectors.paper_list(q="Primary Ovarian Insufficiency").count() == 1  # its MeSH
+
+
+@pytest.mark.postgres
+def test_the_search_vector_stays_in_the_row_and_the_raw_record_goes_to_toast():
+    # Ranking reads every match's vector: in the row it costs no TOAST index lookups.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attname, attstorage FROM pg_attribute "
+            "WHERE attrelid = 'curation_paper'::regclass "
+            "AND attname IN ('search_vector', 'source', 'abstract') ORDER BY attname"
+        )
+        assert cursor.fetchall() == [("abstract", "x"), ("search_vector", "m"), ("source", "x")]
+    long_text = " ".join(f"Granulosa cell number {n} survived." for n in range(600))
+    section = AbstractSection(label="", category="", text=long_text, html=long_text)
+    (paper,) = make_papers(
+        paper_record(
+            abstract_sections=(section,), source=f"<PubmedArticle>{long_text}</PubmedArticle>"
+        )
+    )
+    from curation import selectors
+
+    assert list(selectors.paper_list(q="survived granulosa")) == [paper]
 
 
 def _big_xml(path: Path, copies: int) -> int:
