@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from curation import records
-from pof_lit.lib.fastjson import JSONDecoder
+from pof_lit.lib.fields import JSONField
 
 
 class Journal(models.Model):
@@ -98,7 +98,7 @@ class Paper(models.Model):
     vernacular_title = models.TextField(blank=True)
     abstract = models.TextField(blank=True)
     # [{"label", "category", "text", "html"}], html again only the five inline tags.
-    abstract_sections = models.JSONField(default=list, blank=True, decoder=JSONDecoder)
+    abstract_sections = JSONField(default=list, blank=True)
     copyright = models.TextField(blank=True)
     journal = models.ForeignKey(
         Journal, on_delete=models.PROTECT, null=True, blank=True, related_name="papers"
@@ -118,13 +118,13 @@ class Paper(models.Model):
         max_length=5, choices=DatePrecision.choices, blank=True, default=DatePrecision.UNKNOWN
     )
     article_date = models.DateField(null=True, blank=True)
-    languages = models.JSONField(default=list, blank=True, decoder=JSONDecoder)
+    languages = JSONField(default=list, blank=True)
     publication_types = models.ManyToManyField(PublicationType, blank=True, related_name="papers")
     # [{"descriptor", "ui", "major_topic", "qualifiers": [{"name", "ui", "major_topic"}]}]
-    mesh_headings = models.JSONField(default=list, blank=True, decoder=JSONDecoder)
-    keywords = models.JSONField(default=list, blank=True, decoder=JSONDecoder)
+    mesh_headings = JSONField(default=list, blank=True)
+    keywords = JSONField(default=list, blank=True)
     # [{"ref_type", "pmid", "source"}]: errata, retractions, comments.
-    comments_corrections = models.JSONField(default=list, blank=True, decoder=JSONDecoder)
+    comments_corrections = JSONField(default=list, blank=True)
     is_retracted = models.BooleanField(default=False)
     status = models.CharField(max_length=50, blank=True)
     date_completed = models.DateField(null=True, blank=True)
@@ -237,7 +237,9 @@ class Paper(models.Model):
         return _prefetched(self, "prefetched_authors", lambda: self.authors.order_by("position"))
 
     def publication_type_list(self) -> list[PublicationType]:
-        return _prefetched(self, "prefetched_publication_types", self.publication_types.all)
+        return _prefetched(
+            self, "prefetched_publication_types", lambda: self.publication_types.all()
+        )
 
     def tag_list(self) -> list[Tag]:
         return _prefetched(
@@ -245,7 +247,7 @@ class Paper(models.Model):
         )
 
     def facet_list(self) -> list[PaperFacet]:
-        return _prefetched(self, "prefetched_facets", self.facets.all)
+        return _prefetched(self, "prefetched_facets", lambda: self.facets.all())
 
     def affiliation_index(self) -> dict:
         """Number distinct affiliations in author order, as a reader's author line does."""
@@ -345,6 +347,7 @@ class Paper(models.Model):
 
 
 def _prefetched(paper: Paper, attr: str, query: Callable[[], Iterable]) -> list:
+    # ``query`` is a function, so a prefetched paper builds no related manager.
     try:
         return getattr(paper, attr)
     except AttributeError:
@@ -365,7 +368,7 @@ class Author(models.Model):
     suffix = models.CharField(max_length=50, blank=True)
     collective_name = models.TextField(blank=True)
     orcid = models.CharField("ORCID", max_length=19, blank=True)
-    affiliations = models.JSONField(default=list, blank=True, decoder=JSONDecoder)
+    affiliations = JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["paper", "position"]
@@ -553,7 +556,7 @@ class Tag(models.Model):
     status = models.CharField(max_length=10, choices=TagStatus.choices, default=TagStatus.SUGGESTED)
     score = models.FloatField(null=True, blank=True)
     # [{"sentence", "start", "end", "field"}], offsets into the paper's abstract (or title).
-    evidence = models.JSONField(default=list, blank=True, decoder=JSONDecoder)
+    evidence = JSONField(default=list, blank=True)
     tagger_version = models.CharField(max_length=50, blank=True)
     comment = models.TextField(blank=True)
     decided_by = models.ForeignKey(
@@ -642,7 +645,7 @@ class PaperFacet(models.Model):
     paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="facets")
     kind = models.CharField(max_length=20, choices=FacetKind.choices)
     value = models.CharField(max_length=50)
-    evidence = models.JSONField(default=list, blank=True, decoder=JSONDecoder)
+    evidence = JSONField(default=list, blank=True)
     tagger_version = models.CharField(max_length=50, blank=True)
 
     class Meta:

@@ -13,6 +13,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Count, F, Max, Prefetch, Q, QuerySet
@@ -107,24 +108,14 @@ def paper_relations() -> list[Prefetch]:
     ]
 
 
-def _tags_prefetch() -> Prefetch:
-    return Prefetch(
-        "tags",
-        queryset=Tag.objects.select_related("mechanism", "decided_by"),
-        to_attr="prefetched_tags",
-    )
-
-
-def paper_list(*, q: str = "", tags: bool = True) -> QuerySet[Paper]:
+def paper_list(*, q: str = "") -> QuerySet[Paper]:
     """Return active papers as API answers and exports read them, optionally searched.
 
     The raw source record and the search columns, which no answer shows, stay in the
-    database. Tags are prefetched with ``tags``; authors, publication types and facets are
-    read for the papers of a page once it is cut (``attach_relations``).
+    database. Tags, authors, publication types and facets are read for the papers of a
+    page once it is cut (``attach_relations``, ``attach_tags``).
     """
     papers = Paper.objects.active().defer(*API_DEFERRED).select_related("journal")
-    if tags:
-        papers = papers.prefetch_related(_tags_prefetch())
     return paper_search(papers, q)
 
 
@@ -149,6 +140,34 @@ class AuthorRow(NamedTuple):
 
 class PublicationTypeRow(NamedTuple):
     name: str
+
+
+class MechanismRow(NamedTuple):
+    slug: str
+    name: str
+
+
+class UserRow(NamedTuple):
+    username: str
+
+    def get_username(self) -> str:
+        return self.username
+
+
+class TagRow(NamedTuple):
+    """A tag as answers and exports read one, with its mechanism and curator as rows."""
+
+    mechanism: MechanismRow
+    status: str
+    source: str
+    score: float | None
+    evidence: list[dict]
+    tagger_version: str
+    comment: str
+    decided_by: UserRow | None
+    decided_at: dt.datetime | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
 
 
 class FacetRow(NamedTuple):
@@ -195,27 +214,85 @@ def publication_type_names(paper_ids: Sequence[int]) -> dict[int, list[str]]:
     return names
 
 
-def attach_relations(papers: Sequence[Paper], *, facets: bool = True) -> None:
-    """Give ``papers`` their authors, publication types and (with ``facets``) facets as
-    plain rows, into the lists ``Paper.author_list()`` etc. read: one query each.
+def attach_tags(papers: Sequence[Paper]) -> None:
+    """Give ``papers`` their tags as plain rows (``TagRow``), in the order of Tag's Meta,
+    into the list ``Paper.tag_list()`` reads: one query, and no model instances (a page of
+    100 papers built some 200 for its tags and their mechanisms).
     """
+    username = f"decided_by__{get_user_model().USERNAME_FIELD}"
+    rows = (
+        Tag.objects.filter(paper_id__in=[paper.pk for paper in papers])
+        .order_by("paper_id", *Tag._meta.ordering)
+        .values_list(
+            "paper_id",
+            "mechanism__slug",
+            "mechanism__name",
+            "status",
+            "source",
+            "score",
+            "evidence",
+            "tagger_version",
+            "comment",
+            "decided_by_id",
+            username,
+            "decided_at",
+            "created_at",
+            "updated_at",
+        )
+    )
+    tags: dict[int, list[TagRow]] = defaultdict(list)
+    for (
+        paper_id,
+        slug,
+        name,
+        status,
+        source,
+        score,
+        evidence,
+        version,
+        comment,
+        decided_by_id,
+        decided_by,
+        *moments,
+    ) in rows:
+        curator = None if decided_by_id is None else UserRow(decided_by)
+        tags[paper_id].append(
+            TagRow(
+                MechanismRow(slug, name),
+                status,
+                source,
+                score,
+                evidence,
+                version,
+                comment,
+                curator,
+                *moments,
+            )
+        )
+    for paper in papers:
+        paper.prefetched_tags = tags.get(paper.pk, [])
+
+
+def attach_relations(papers: Sequence[Paper]) -> None:
+    """Give ``papers`` their tags, authors, publication types and facets as plain rows,
+    into the lists ``Paper.tag_list()``, ``Paper.author_list()`` etc. read: one query each.
+    """
+    attach_tags(papers)
     ids = [paper.pk for paper in papers]
     authors = author_rows(ids)
     types = publication_type_names(ids)
     found: dict[int, list[FacetRow]] = defaultdict(list)
-    if facets:
-        rows = PaperFacet.objects.filter(paper_id__in=ids).order_by("paper_id", "kind", "value")
-        for paper_id, kind, value, evidence in rows.values_list(
-            "paper_id", "kind", "value", "evidence"
-        ):
-            found[paper_id].append(FacetRow(kind, value, evidence))
+    rows = PaperFacet.objects.filter(paper_id__in=ids).order_by("paper_id", "kind", "value")
+    for paper_id, kind, value, evidence in rows.values_list(
+        "paper_id", "kind", "value", "evidence"
+    ):
+        found[paper_id].append(FacetRow(kind, value, evidence))
     for paper in papers:
         paper.prefetched_authors = authors.get(paper.pk, [])
         paper.prefetched_publication_types = [
             PublicationTypeRow(name) for name in types.get(paper.pk, ())
         ]
-        if facets:
-            paper.prefetched_facets = found.get(paper.pk, [])
+        paper.prefetched_facets = found.get(paper.pk, [])
 
 
 def paper_records(

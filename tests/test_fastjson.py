@@ -72,3 +72,20 @@ def test_the_decoder_reads_what_the_standard_library_reads():
     assert math.isnan(json.loads("[NaN]", cls=JSONDecoder)[0])  # not strict JSON: the fallback
     with pytest.raises(json.JSONDecodeError):
         json.loads("[1,", cls=JSONDecoder)
+
+
+def test_the_json_field_reads_what_djangos_json_field_reads():
+    from django.db import models
+
+    from pof_lit.lib.fields import JSONField
+
+    ours, django = JSONField(), models.JSONField()
+    for text in ['[{"label": "METHODS", "text": "µ"}]', "[]", "[NaN]", "not json", None]:
+        read = ours.from_db_value(text, None, None)
+        expected = django.from_db_value(text, None, None)
+        if text == "[NaN]":
+            assert math.isnan(read[0])  # read the standard library's way
+            assert math.isnan(expected[0])
+        else:
+            assert read == expected
+    assert JSONField().deconstruct()[3]["decoder"] is JSONDecoder

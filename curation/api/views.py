@@ -147,7 +147,7 @@ class PaperViewSet(viewsets.ReadOnlyModelViewSet):
         # JSON shows tags and facets; an export shows tags only as keywords, on request.
         citation = self.is_citation_request()
         include = _include(self.request)
-        papers = selectors.paper_list(tags=not citation or "tags" in include)
+        papers = selectors.paper_list()
         if citation and "notes" in include:
             from notes.selectors import notes_visible_to
 
@@ -250,6 +250,8 @@ class PaperViewSet(viewsets.ReadOnlyModelViewSet):
     def _export(self, papers: list[Paper], *, filename: str) -> StreamingHttpResponse:
         renderer = self.request.accepted_renderer
         include = _include(self.request)
+        if "tags" in include:
+            selectors.attach_tags(papers)
         # Every paper's page URL, from one reverse() (a tenth of an export's time otherwise).
         placeholder = 999_999_999_999
         url = self.request.build_absolute_uri(

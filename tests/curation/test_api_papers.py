@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
+from django.utils import timezone
 from rest_framework import serializers
 
 from curation import selectors, services
@@ -158,10 +161,21 @@ def test_the_hand_built_answer_is_what_drfs_own_fields_give(rf, curator):
     assert papers[0].author_list()
     assert papers[1].journal is None
     assert papers[1].pub_date is None
-    for paper in papers:
-        serializer = PaperDetailSerializer(paper, context={"request": request})
-        # DRF's own fields over model instances: the paper loaded alone, nothing attached.
-        alone = Paper.objects.get(pk=paper.pk)
-        reference = serializers.ModelSerializer.to_representation(serializer, alone)
-        assert serializer.data == reference
-        assert list(serializer.data) == list(reference)  # the same keys in the same order
+    # In another time zone than the server's, and with a format suffix (/api/papers.json):
+    # both are worked out once per answer (serializers._Writer), so both are checked.
+    for zone, context in [
+        (None, {"request": request}),
+        ("Asia/Kolkata", {"request": request, "format": "json"}),
+    ]:
+        with timezone.override(zone) if zone else contextlib.nullcontext():
+            for paper in papers:
+                serializer = PaperDetailSerializer(paper, context=context)
+                # DRF's own fields over model instances: the paper loaded alone, nothing
+                # attached.
+                alone = Paper.objects.get(pk=paper.pk)
+                reference = serializers.ModelSerializer.to_representation(serializer, alone)
+                assert serializer.data == reference
+                assert list(serializer.data) == list(reference)  # same keys, same order
+                if zone:
+                    assert serializer.data["updated_at"].endswith("+05:30")
+                    assert serializer.data["url"].endswith(f"/{paper.pmid}.json")
