@@ -19,6 +19,7 @@ highlight covering it; a highlight's ``anchor`` becomes the ``id`` of its first 
 
 from __future__ import annotations
 
+import functools
 import html
 import itertools
 import re
@@ -105,14 +106,22 @@ def _term_pattern(term: str) -> str | None:
     return r"(?<!\w)" + r"\W+".join(parts)
 
 
-def term_spans(text: str, terms: Iterable[str]) -> list[Highlight]:
-    """Return where the search terms occur in ``text``, case-insensitively, in order."""
+@functools.lru_cache(maxsize=256)
+def _terms_regex(terms: tuple[str, ...]) -> re.Pattern | None:
+    """Return one regex for the search terms (a page marks 40 texts with the same terms)."""
     patterns = [pattern for term in terms if (pattern := _term_pattern(term))]
-    if not text or not patterns:
-        return []
+    if not patterns:
+        return None
     # Longest alternatives first, so a phrase wins over one of its words at the same place.
     patterns.sort(key=len, reverse=True)
-    regex = re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+
+
+def term_spans(text: str, terms: Iterable[str]) -> list[Highlight]:
+    """Return where the search terms occur in ``text``, case-insensitively, in order."""
+    regex = _terms_regex(tuple(terms)) if text else None
+    if regex is None:
+        return []
     return [Highlight(m.start(), m.end()) for m in regex.finditer(text) if m.end() > m.start()]
 
 

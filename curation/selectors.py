@@ -134,6 +134,9 @@ class AuthorRow(NamedTuple):
     orcid: str
     affiliations: list[str]
 
+    def __str__(self) -> str:
+        return Author.__str__(self)
+
     def to_record(self) -> records.Author:
         return author_record(self)
 
@@ -214,31 +217,30 @@ def publication_type_names(paper_ids: Sequence[int]) -> dict[int, list[str]]:
     return names
 
 
-def attach_tags(papers: Sequence[Paper]) -> None:
-    """Give ``papers`` their tags as plain rows (``TagRow``), in the order of Tag's Meta,
-    into the list ``Paper.tag_list()`` reads: one query, and no model instances (a page of
-    100 papers built some 200 for its tags and their mechanisms).
+def tag_rows(paper_ids: Sequence[int], *, shown: bool = False) -> dict[int, list[TagRow]]:
+    """Return each paper's tags as plain rows (``TagRow``), in the order of Tag's Meta: one
+    query, and no model instances (a page of 100 papers built some 200 for its tags and
+    their mechanisms). ``shown``: without the rejected ones, as pages show them.
     """
     username = f"decided_by__{get_user_model().USERNAME_FIELD}"
-    rows = (
-        Tag.objects.filter(paper_id__in=[paper.pk for paper in papers])
-        .order_by("paper_id", *Tag._meta.ordering)
-        .values_list(
-            "paper_id",
-            "mechanism__slug",
-            "mechanism__name",
-            "status",
-            "source",
-            "score",
-            "evidence",
-            "tagger_version",
-            "comment",
-            "decided_by_id",
-            username,
-            "decided_at",
-            "created_at",
-            "updated_at",
-        )
+    rows = Tag.objects.filter(paper_id__in=paper_ids)
+    if shown:
+        rows = rows.exclude(status=TagStatus.REJECTED)
+    rows = rows.order_by("paper_id", *Tag._meta.ordering).values_list(
+        "paper_id",
+        "mechanism__slug",
+        "mechanism__name",
+        "status",
+        "source",
+        "score",
+        "evidence",
+        "tagger_version",
+        "comment",
+        "decided_by_id",
+        username,
+        "decided_at",
+        "created_at",
+        "updated_at",
     )
     tags: dict[int, list[TagRow]] = defaultdict(list)
     for (
@@ -269,6 +271,25 @@ def attach_tags(papers: Sequence[Paper]) -> None:
                 *moments,
             )
         )
+    return tags
+
+
+def facet_rows(paper_ids: Sequence[int], *, kinds: Sequence[str] = ()) -> dict[int, list[FacetRow]]:
+    """Return each paper's facets (of ``kinds``, or all) as plain rows, one query."""
+    rows = PaperFacet.objects.filter(paper_id__in=paper_ids)
+    if kinds:
+        rows = rows.filter(kind__in=kinds)
+    found: dict[int, list[FacetRow]] = defaultdict(list)
+    for paper_id, kind, value, evidence in rows.order_by("paper_id", "kind", "value").values_list(
+        "paper_id", "kind", "value", "evidence"
+    ):
+        found[paper_id].append(FacetRow(kind, value, evidence))
+    return found
+
+
+def attach_tags(papers: Sequence[Paper]) -> None:
+    """Give ``papers`` their tags as plain rows, into the list ``Paper.tag_list()`` reads."""
+    tags = tag_rows([paper.pk for paper in papers])
     for paper in papers:
         paper.prefetched_tags = tags.get(paper.pk, [])
 
@@ -281,12 +302,7 @@ def attach_relations(papers: Sequence[Paper]) -> None:
     ids = [paper.pk for paper in papers]
     authors = author_rows(ids)
     types = publication_type_names(ids)
-    found: dict[int, list[FacetRow]] = defaultdict(list)
-    rows = PaperFacet.objects.filter(paper_id__in=ids).order_by("paper_id", "kind", "value")
-    for paper_id, kind, value, evidence in rows.values_list(
-        "paper_id", "kind", "value", "evidence"
-    ):
-        found[paper_id].append(FacetRow(kind, value, evidence))
+    found = facet_rows(ids)
     for paper in papers:
         paper.prefetched_authors = authors.get(paper.pk, [])
         paper.prefetched_publication_types = [
@@ -447,30 +463,25 @@ LIST_DEFERRED = (
 
 
 def _with_list_details(papers: QuerySet[Paper]) -> QuerySet[Paper]:
-    """Add what a result shows, one query per relation whatever the page size."""
-    return (
-        papers.defer(*LIST_DEFERRED)
-        .select_related("journal")
-        .prefetch_related(
-            Prefetch(
-                "authors",
-                queryset=Author.objects.order_by("position"),
-                to_attr="prefetched_authors",
-            ),
-            Prefetch(
-                "tags",
-                queryset=Tag.objects.exclude(status=TagStatus.REJECTED).select_related("mechanism"),
-                to_attr="shown_tags",
-            ),
-            Prefetch(
-                "facets",
-                queryset=PaperFacet.objects.filter(
-                    kind__in=[FacetKind.CELL_SOURCE, FacetKind.MODEL]
-                ),
-                to_attr="shown_facets",
-            ),
-        )
-    )
+    """Add what a result shows from its own row and journal (``attach_list_details`` adds
+    its authors, tags and facets once the page is cut).
+    """
+    return papers.defer(*LIST_DEFERRED).select_related("journal")
+
+
+def attach_list_details(papers: Sequence[Paper]) -> None:
+    """Give a page of results what each one shows, as plain rows, one query per relation
+    whatever the page size: authors (``author_list()``), tags but the rejected ones
+    (``shown_tags``), and cell sources and study models (``shown_facets``).
+    """
+    ids = [paper.pk for paper in papers]
+    authors = author_rows(ids, affiliations=False)
+    tags = tag_rows(ids, shown=True)
+    facets = facet_rows(ids, kinds=(FacetKind.CELL_SOURCE, FacetKind.MODEL))
+    for paper in papers:
+        paper.prefetched_authors = authors.get(paper.pk, [])
+        paper.shown_tags = tags.get(paper.pk, [])
+        paper.shown_facets = facets.get(paper.pk, [])
 
 
 class _Bases:

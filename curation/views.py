@@ -71,6 +71,7 @@ def paper_list(request: HttpRequest) -> HttpResponse:
     page = _CountedPaginator(browse.papers, page_size, count=browse.total).get_page(
         params.get("page")
     )
+    selectors.attach_list_details(page.object_list)
     q = (params.get("q") or "").strip()
     facets = browse.facets
     chosen = [

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from curation.highlight import (
     Evidence,
     Highlight,
@@ -13,6 +16,7 @@ from curation.highlight import (
     snippet,
     term_spans,
 )
+from curation.templatetags.curation_tags import _INLINE, clean_inline
 
 SECTIONS = [
     {"label": "BACKGROUND", "text": "POI causes infertility."},
@@ -166,3 +170,22 @@ def test_a_snippet_centres_on_the_first_match_at_word_breaks():
 
 def test_a_short_text_is_its_own_snippet():
     assert snippet("short", [Highlight(0, 5)]) == ("short", [Highlight(0, 5)], False, False)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    text=st.one_of(
+        st.text(alphabet=st.characters(exclude_categories=("Cs",)), max_size=60),
+        st.text(alphabet="ab <>&;#x\"'=/iu\r\n\t\xa0\x00\u2028αµ", max_size=40),
+    )
+)
+def test_clean_inline_skips_the_sanitizer_only_where_it_changes_nothing(text):
+    # The fast path (printable, no "<", ">" or "&") must give what the sanitizer gives.
+    assert clean_inline(text) == _INLINE.clean(text)
+
+
+def test_clean_inline_still_sanitizes_markup():
+    assert clean_inline("<i>Foxl2</i> & <b onclick=x>Cyp19a1</b>") == (
+        "<i>Foxl2</i> &amp; <b>Cyp19a1</b>"
+    )
+    assert clean_inline("<script>alert(1)</script>x<sup>2</sup>") == "alert(1)x<sup>2</sup>"
