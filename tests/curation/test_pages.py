@@ -13,7 +13,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from curation import citations, services
+from curation import citations, selectors, services
 from curation.models import FacetKind, Mechanism, Paper, PaperFacet, Tag, TagStatus
 from curation.records import AbstractSection, Author, Journal, PubDate
 from curation.templatetags.curation_tags import optional_url
@@ -262,8 +262,15 @@ def test_facets_count_papers_per_value_over_the_list(client):
 
 
 @pytest.mark.postgres
-def test_searched_counts_come_from_one_run_of_the_search_and_leave_no_table_behind(client):
-    """On PostgreSQL a searched or tag-filtered base is copied once into a temporary table."""
+@pytest.mark.parametrize("analyzed", [False, True], ids=["small base", "large base, analyzed"])
+def test_searched_counts_come_from_one_run_of_the_search_and_leave_no_table_behind(
+    client, monkeypatch, analyzed
+):
+    """On PostgreSQL a searched or tag-filtered base is copied once into a temporary table
+    (and a large one analyzed: here every base counts as large when ``analyzed``).
+    """
+    if analyzed:
+        monkeypatch.setattr(selectors, "ANALYZE_BASES_ABOVE", 0)
     first, second, third = make_papers(
         paper_record(title="Exosomes from MSCs.", pub_date=PubDate(year=2020)),
         paper_record(
@@ -285,6 +292,8 @@ def test_searched_counts_come_from_one_run_of_the_search_and_leave_no_table_behi
     creates = [q["sql"] for q in queries if q["sql"].startswith("CREATE TEMPORARY TABLE")]
     # The full filter, and the one without cell_source for the cell-source counts.
     assert len(creates) == 2
+    analyzes = [q["sql"] for q in queries if q["sql"].startswith("ANALYZE pg_temp.")]
+    assert len(analyzes) == (2 if analyzed else 0)
     assert sorted(_listed_pmids(html)) == sorted([first.pmid, second.pmid])
     assert _facet_counts(html, "mechanism") == {"exosomes": 2}
     assert _facet_counts(html, "tag_status") == {"suggested": 1, "confirmed": 1}
