@@ -576,8 +576,11 @@ class Tag(models.Model):
             ),
         ]
         indexes = [
-            # Mechanism and tag-status filters and facet counts.
-            models.Index(fields=["mechanism", "status"], name="tag_mechanism_status_idx"),
+            # Mechanism and tag-status filters and facet counts; covering (the paper column),
+            # so a mechanism filter reads its papers from the index alone.
+            models.Index(
+                fields=["mechanism", "status", "paper"], name="tag_mechanism_status_paper_idx"
+            ),
             # The review queue: suggested tags, newest or least confident first.
             models.Index(
                 fields=["-created_at"],
