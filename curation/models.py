@@ -229,10 +229,12 @@ class Paper(models.Model):
         return " ".join(parts)
 
     # Pages and API answers load related rows into plain lists (Prefetch(to_attr=...) or
-    # plain rows, see curation.selectors.paper_relations and attach_relations): Django's
-    # related manager for each paper and
-    # relation costs more than the query itself on a page of 100 papers. These read the
-    # lists, or query when a paper was loaded without them.
+    # plain rows, see curation.selectors.paper_relations, attach_relations and
+    # attach_list_details): Django's related manager for each paper and relation costs
+    # more than the query itself on a page of 100 papers. These read the lists, or query
+    # when a paper was loaded without them. Plain rows (selectors.AuthorRow, TagRow,
+    # FacetRow, PublicationTypeRow) have the attributes answers and pages read, not a
+    # model's methods or pk; on the web list authors come without affiliations.
     def author_list(self) -> list[Author]:
         return _prefetched(self, "prefetched_authors", lambda: self.authors.order_by("position"))
 

@@ -157,6 +157,13 @@ class UserRow(NamedTuple):
         return self.username
 
 
+class ShownTag(NamedTuple):
+    """A tag as a result in the list shows it: its mechanism and status, nothing more."""
+
+    mechanism: MechanismRow
+    status: str
+
+
 class TagRow(NamedTuple):
     """A tag as answers and exports read one, with its mechanism and curator as rows."""
 
@@ -217,15 +224,13 @@ def publication_type_names(paper_ids: Sequence[int]) -> dict[int, list[str]]:
     return names
 
 
-def tag_rows(paper_ids: Sequence[int], *, shown: bool = False) -> dict[int, list[TagRow]]:
+def tag_rows(paper_ids: Sequence[int]) -> dict[int, list[TagRow]]:
     """Return each paper's tags as plain rows (``TagRow``), in the order of Tag's Meta: one
     query, and no model instances (a page of 100 papers built some 200 for its tags and
-    their mechanisms). ``shown``: without the rejected ones, as pages show them.
+    their mechanisms).
     """
     username = f"decided_by__{get_user_model().USERNAME_FIELD}"
     rows = Tag.objects.filter(paper_id__in=paper_ids)
-    if shown:
-        rows = rows.exclude(status=TagStatus.REJECTED)
     rows = rows.order_by("paper_id", *Tag._meta.ordering).values_list(
         "paper_id",
         "mechanism__slug",
@@ -476,7 +481,15 @@ def attach_list_details(papers: Sequence[Paper]) -> None:
     """
     ids = [paper.pk for paper in papers]
     authors = author_rows(ids, affiliations=False)
-    tags = tag_rows(ids, shown=True)
+    tags: dict[int, list[ShownTag]] = defaultdict(list)
+    shown = (
+        Tag.objects.filter(paper_id__in=ids)
+        .exclude(status=TagStatus.REJECTED)
+        .order_by("paper_id", *Tag._meta.ordering)
+        .values_list("paper_id", "mechanism__slug", "mechanism__name", "status")
+    )
+    for paper_id, slug, name, status in shown:
+        tags[paper_id].append(ShownTag(MechanismRow(slug, name), status))
     facets = facet_rows(ids, kinds=(FacetKind.CELL_SOURCE, FacetKind.MODEL))
     for paper in papers:
         paper.prefetched_authors = authors.get(paper.pk, [])

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('curation', '0011_json_columns_read_by_orjson_field'),
+        ('curation', '0010_paper_search_vector_inline'),
     ]
 
     operations = [

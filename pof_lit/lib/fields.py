@@ -22,6 +22,12 @@ class JSONField(models.JSONField):
         kwargs.setdefault("decoder", JSONDecoder)
         super().__init__(*args, **kwargs)
 
+    def deconstruct(self):
+        # Migrations see Django's own field: how values are read changes nothing in the
+        # database, and a field class of our own made SQLite rebuild every table holding one.
+        name, _, args, kwargs = super().deconstruct()
+        return name, "django.db.models.JSONField", args, kwargs
+
     def from_db_value(self, value, expression, connection):
         if self.decoder is JSONDecoder and isinstance(value, str):
             try:
