@@ -287,6 +287,9 @@ class Paper(models.Model):
             authors = tuple(author.to_record() for author in self.author_list())
         if publication_types is None:
             publication_types = tuple(sorted(t.name for t in self.publication_type_list()))
+        # Columns left out when not loaded: no export or answer reading such a paper shows
+        # them (the raw record never; MeSH headings only in .nbib).
+        deferred = self.get_deferred_fields()
         return records.PaperRecord(
             pmid=self.pmid,
             title=self.title,
@@ -311,7 +314,9 @@ class Paper(models.Model):
             article_date=self.article_date,
             languages=tuple(self.languages),
             publication_types=publication_types,
-            mesh_headings=tuple(
+            mesh_headings=()
+            if "mesh_headings" in deferred
+            else tuple(
                 records.MeshHeading(
                     descriptor=heading["descriptor"],
                     ui=heading.get("ui", ""),
@@ -343,8 +348,7 @@ class Paper(models.Model):
             pii=self.pii,
             authors=authors,
             source_format=self.source_format,
-            # Left out when not loaded: exports and answers never show it.
-            source="" if "source" in self.get_deferred_fields() else self.source,
+            source="" if "source" in deferred else self.source,
         )
 
 

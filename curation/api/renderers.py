@@ -18,8 +18,10 @@ class CitationRenderer(BaseRenderer):
     charset = "utf-8"
     extension = ""
     document: Callable[[Pairs], Iterator[str]]
-    # Whether the format shows authors' affiliations (reading them is a tenth of an export).
+    # Whether the format shows authors' affiliations (reading them is a tenth of an export)
+    # and MeSH headings (reading and building them, some 10 a paper, costs as much).
     uses_affiliations = False
+    uses_mesh = False
 
     def stream(self, pairs: Pairs) -> Iterator[bytes]:
         for chunk in type(self).document(pairs):
@@ -60,6 +62,7 @@ class MedlineRenderer(CitationRenderer):
     extension = "nbib"
     document = staticmethod(citations.medline_document)
     uses_affiliations = True
+    uses_mesh = True
 
 
 CITATION_RENDERERS = (RISRenderer, BibTeXRenderer, CSLJSONRenderer, MedlineRenderer)

@@ -148,6 +148,8 @@ class PaperViewSet(viewsets.ReadOnlyModelViewSet):
         citation = self.is_citation_request()
         include = _include(self.request)
         papers = selectors.paper_list()
+        if citation and not self.request.accepted_renderer.uses_mesh:
+            papers = papers.defer("mesh_headings")  # Paper.to_record leaves them out
         if citation and "notes" in include:
             from notes.selectors import notes_visible_to
 

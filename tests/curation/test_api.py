@@ -292,10 +292,23 @@ def test_nbib_export_reads_back_in_bio_medline_and_in_our_importer(api, demo):
         assert [a.display_name for a in read_back.authors] == [
             a.display_name for a in original.authors
         ]
-        # .nbib is the format that shows affiliations (the others leave them unread).
+        # .nbib is the format that shows affiliations and MeSH (the others leave them unread).
         assert [a.affiliations for a in read_back.authors] == [
             a.affiliations for a in original.authors
         ]
+        assert read_back.mesh_headings == original.mesh_headings
+
+
+def test_only_the_nbib_export_reads_mesh_headings(api, demo):
+    indexed = make_paper()  # the factory's paper has a MeSH heading; the demo's have none
+    assert indexed.mesh_headings
+    for fmt, reads_mesh in [("nbib", True), ("ris", False), ("bibtex", False)]:
+        with CaptureQueriesContext(connection) as queries:
+            text = _body(api.get("/api/papers/", {"format": fmt}))
+        paper_queries = [q["sql"] for q in queries if '"curation_paper"."title"' in q["sql"]]
+        assert paper_queries
+        assert all(('"mesh_headings"' in sql) == reads_mesh for sql in paper_queries)
+        assert ("Primary Ovarian Insufficiency/" in text) == reads_mesh  # heading/qualifier
 
 
 def test_our_nbib_export_imports_back_onto_the_same_papers(api, demo, tmp_path):
