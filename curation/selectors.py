@@ -230,8 +230,8 @@ def tag_rows(paper_ids: Sequence[int]) -> dict[int, list[TagRow]]:
     their mechanisms).
     """
     username = f"decided_by__{get_user_model().USERNAME_FIELD}"
-    rows = Tag.objects.filter(paper_id__in=paper_ids)
-    rows = rows.order_by("paper_id", *Tag._meta.ordering).values_list(
+    rows = Tag.objects.filter(paper_id__in=paper_ids).order_by("paper_id", *Tag._meta.ordering)
+    rows = rows.values_list(
         "paper_id",
         "mechanism__slug",
         "mechanism__name",
@@ -248,33 +248,11 @@ def tag_rows(paper_ids: Sequence[int]) -> dict[int, list[TagRow]]:
         "updated_at",
     )
     tags: dict[int, list[TagRow]] = defaultdict(list)
-    for (
-        paper_id,
-        slug,
-        name,
-        status,
-        source,
-        score,
-        evidence,
-        version,
-        comment,
-        decided_by_id,
-        decided_by,
-        *moments,
-    ) in rows:
-        curator = None if decided_by_id is None else UserRow(decided_by)
+    # ``values``: status, source, score, evidence, tagger_version, comment, in TagRow's order.
+    for paper_id, slug, name, *values, curator_id, curator, decided, created, updated in rows:
+        decided_by = None if curator_id is None else UserRow(curator)
         tags[paper_id].append(
-            TagRow(
-                MechanismRow(slug, name),
-                status,
-                source,
-                score,
-                evidence,
-                version,
-                comment,
-                curator,
-                *moments,
-            )
+            TagRow(MechanismRow(slug, name), *values, decided_by, decided, created, updated)
         )
     return tags
 
