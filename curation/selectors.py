@@ -241,16 +241,16 @@ def tag_rows(paper_ids: Sequence[int]) -> dict[int, list[TagRow]]:
         "evidence",
         "tagger_version",
         "comment",
-        "decided_by_id",
         username,
         "decided_at",
         "created_at",
         "updated_at",
     )
     tags: dict[int, list[TagRow]] = defaultdict(list)
-    # ``values``: status, source, score, evidence, tagger_version, comment, in TagRow's order.
-    for paper_id, slug, name, *values, curator_id, curator, decided, created, updated in rows:
-        decided_by = None if curator_id is None else UserRow(curator)
+    # ``values``: status, source, score, evidence, tagger_version, comment, in TagRow's order;
+    # a tag no curator decided joins no user, so its curator's name is None.
+    for paper_id, slug, name, *values, curator, decided, created, updated in rows:
+        decided_by = None if curator is None else UserRow(curator)
         tags[paper_id].append(
             TagRow(MechanismRow(slug, name), *values, decided_by, decided, created, updated)
         )

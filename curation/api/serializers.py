@@ -65,13 +65,6 @@ class MeshHeadingSerializer(serializers.Serializer):
     qualifiers = MeshQualifierSerializer(many=True)
 
 
-_DATETIME = serializers.DateTimeField()
-
-
-def _datetime(value: dt.datetime | None) -> str | None:
-    return None if value is None else _DATETIME.to_representation(value)
-
-
 class _Writer:
     """What an answer writes the same way for every paper, worked out once per answer.
 
@@ -116,8 +109,10 @@ def _evidence(evidence: list[dict]) -> list[dict]:
     ]
 
 
-def tag_representation(tag: Tag, datetime: Callable = _datetime) -> dict:
-    """Return what TagSerializer gives for ``tag``, built directly (see PaperSerializer)."""
+def tag_representation(tag: Tag, datetime: Callable[[dt.datetime | None], str | None]) -> dict:
+    """Return what TagSerializer gives for ``tag``, built directly (see PaperSerializer);
+    ``datetime`` writes its times (``_Writer.datetime``).
+    """
     return {
         "mechanism": tag.mechanism.slug,
         "mechanism_name": tag.mechanism.name,
